@@ -1,0 +1,36 @@
+# Two entry points for people: `make demo` and `make test`. Both install missing Debian
+# packages first, then configure and build.
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all bootstrap build demo test bench fuzz clean
+
+all: build
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+$(BUILD)/CMakeCache.txt: | bootstrap
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: bootstrap $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@bash examples/demo.sh $(BUILD)/omni
+
+# Unit tests, end-to-end CLI tests, then a short libFuzzer run of each parser.
+test: build fuzz
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+fuzz: bootstrap
+	cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DOMNI_FUZZ=ON -DOMNI_FUZZ_ONLY=ON
+	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_filtergraph
+	bash tests/fuzz/run.sh $(BUILD)-fuzz
+
+bench: build
+	@bash bench/pipeline.sh $(BUILD)/omni
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-fuzz

@@ -1,0 +1,245 @@
+#include "cli/args.h"
+
+#include <cstdlib>
+
+#include "core/error.h"
+
+extern "C" {
+#include <libavutil/log.h>
+#include <libavutil/parseutils.h>
+}
+
+namespace omni {
+
+static double parse_time_arg(const std::string& opt, const std::string& v) {
+  int64_t us = 0;
+  if (av_parse_time(&us, v.c_str(), 1) < 0 || us < 0)
+    fail("{} {}: not a time; use seconds (12.5) or [HH:]MM:SS[.ms]", opt, v);
+  return us / 1e6;
+}
+
+static void need_number(const std::string& opt, const std::string& v, double lo, double hi) {
+  char* end = nullptr;
+  double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end) fail("{} {}: not a number", opt, v);
+  if (x < lo || x > hi) fail("{} {}: out of range [{}, {}]", opt, v, lo, hi);
+}
+
+static MapSpec parse_map(const std::string& v) {
+  MapSpec m;
+  std::string s = v;
+  if (!s.empty() && s[0] == '-') m.negative = true, s.erase(0, 1);
+  if (!s.empty() && s.back() == '?') m.optional = true, s.pop_back();
+  if (s.size() >= 2 && s.front() == '[' && s.back() == ']') {
+    m.label = s.substr(1, s.size() - 2);
+    return m;
+  }
+  auto bad = [&] { fail("-map {}: not a stream specifier; use e.g. 0, 0:v, 0:a:1, 1:2 or [label]", v); };
+  char* end;
+  long f = std::strtol(s.c_str(), &end, 10);
+  if (end == s.c_str()) bad();
+  m.file = int(f);
+  const char* p = end;
+  if (*p == 0) return m;
+  if (*p++ != ':') bad();
+  if (*p && std::strchr("vasdt", *p) && (p[1] == 0 || p[1] == ':')) {
+    m.type = *p++;
+    if (*p == 0) return m;
+    ++p;
+  }
+  long i = std::strtol(p, &end, 10);
+  if (end == p || *end || i < 0) bad();
+  m.index = int(i);
+  return m;
+}
+
+static int parse_loglevel(const std::string& v) {
+  static const std::pair<const char*, int> levels[] = {
+      {"quiet", AV_LOG_QUIET}, {"panic", AV_LOG_PANIC},     {"fatal", AV_LOG_FATAL}, {"error", AV_LOG_ERROR},
+      {"warning", AV_LOG_WARNING}, {"info", AV_LOG_INFO}, {"verbose", AV_LOG_VERBOSE}, {"debug", AV_LOG_DEBUG},
+      {"trace", AV_LOG_TRACE}};
+  std::string name = v;
+  if (size_t plus = name.rfind('+'); plus != std::string::npos) name = name.substr(plus + 1);  // "level+info"
+  for (auto& [n, l] : levels)
+    if (name == n) return l;
+  char* end;
+  long x = std::strtol(name.c_str(), &end, 10);
+  if (!name.empty() && !*end) return int(x);
+  std::vector<std::string> names;
+  for (auto& [n, l] : levels) names.emplace_back(n);
+  fail("-loglevel {}: unknown level{}; use quiet, error, warning, info, verbose or debug", v, did_you_mean(name, names));
+}
+
+const std::vector<ArgDef>& arg_table() {
+  using S = ParseState;
+  using A = ArgScope;
+  static const std::vector<ArgDef> t = {
+      // main
+      {{"-i"}, "FILE", "input file (repeat for more inputs; options before it apply to it)", A::Global, "main",
+       [](S& s, const std::string& v) {
+         s.pending.path = v;
+         s.job.inputs.push_back(s.pending);
+         s.pending = {};
+         s.pending_used = false;
+       }},
+      {{"-y"}, nullptr, "overwrite the output without asking", A::Global, "main",
+       [](S& s, const std::string&) { s.job.overwrite = Overwrite::Always; }},
+      {{"-n"}, nullptr, "never overwrite an existing output (exit with an error instead)", A::Global, "main",
+       [](S& s, const std::string&) { s.job.overwrite = Overwrite::Never; }},
+      {{"-ss"}, "TIME", "before -i: seek the input to TIME; before the output: drop output before TIME", A::File, "main",
+       [](S& s, const std::string& v) { s.pending.ss = parse_time_arg("-ss", v); s.pending_used = true; }},
+      {{"-t"}, "DURATION", "read (before -i) or write (before the output) at most DURATION", A::File, "main",
+       [](S& s, const std::string& v) { s.pending.t = parse_time_arg("-t", v); s.pending_used = true; }},
+      {{"-to"}, "TIME", "stop at position TIME (before -i: input position; else output position)", A::File, "main",
+       [](S& s, const std::string& v) { s.pending.to = parse_time_arg("-to", v); s.pending_used = true; }},
+      {{"-f"}, "FORMAT", "force the container format (before -i: the demuxer; else the muxer)", A::File, "main",
+       [](S& s, const std::string& v) { s.pending.format = v; s.pending_used = true; }},
+      {{"-vf", "-filter:v"}, "GRAPH", "video filtergraph: omni and FFmpeg filters, e.g. \"scale=1280:-2,eq=contrast=1.1\"",
+       A::Output, "main", [](S& s, const std::string& v) { s.job.vf = v; }},
+      {{"-af", "-filter:a"}, "GRAPH", "audio filtergraph (FFmpeg audio filters)", A::Output, "main",
+       [](S& s, const std::string& v) { s.job.af = v; }},
+      {{"-filter_complex", "-lavfi"}, "GRAPH", "complex filtergraph with labelled inputs/outputs ([0:v], [out]; -map [out])",
+       A::Global, "main", [](S& s, const std::string& v) { s.job.filter_complex = v; }},
+      {{"-map"}, "SPEC", "select streams: 0, 0:v, 0:a:1, -0:s (exclude), 0:a? (optional), [label]", A::Output, "main",
+       [](S& s, const std::string& v) { s.job.maps.push_back(parse_map(v)); }},
+      {{"-threads"}, "N", "threads for codecs, filters and models (0 = automatic)", A::Global, "main",
+       [](S& s, const std::string& v) { need_number("-threads", v, 0, 1024); s.job.threads = std::atoi(v.c_str()); }},
+      // video
+      {{"-c:v", "-vcodec", "-codec:v"}, "CODEC", "video encoder (libx264, libx265, ffv1, prores_ks, libvpx-vp9, ...) or copy",
+       A::Output, "video", [](S& s, const std::string& v) { s.job.vcodec = v; }},
+      {{"-crf"}, "N", "constant quality for x264/x265/vpx (lower is better; x264 default 23)", A::Output, "video",
+       [](S& s, const std::string& v) { need_number("-crf", v, -1, 63); s.job.crf = v; }},
+      {{"-preset"}, "NAME", "encoder speed preset (ultrafast ... veryslow)", A::Output, "video",
+       [](S& s, const std::string& v) { s.job.preset = v; }},
+      {{"-tune"}, "NAME", "encoder tuning (film, animation, grain, ...)", A::Output, "video",
+       [](S& s, const std::string& v) { s.job.tune = v; }},
+      {{"-profile:v", "-profile"}, "NAME", "encoder profile (high, main, 4444, ...)", A::Output, "video",
+       [](S& s, const std::string& v) { s.job.profile = v; }},
+      {{"-b:v", "-vb"}, "RATE", "video bit rate (e.g. 4M)", A::Output, "video",
+       [](S& s, const std::string& v) { s.job.bv = v; }},
+      {{"-pix_fmt"}, "FORMAT", "output pixel format (yuv420p, yuv444p10le, yuva420p, ...)", A::Output, "video",
+       [](S& s, const std::string& v) { s.job.pix_fmt = v; }},
+      {{"-g"}, "N", "keyframe interval in frames", A::Output, "video",
+       [](S& s, const std::string& v) { need_number("-g", v, 0, 1e9); s.job.gop = v; }},
+      {{"-r"}, "RATE", "output frame rate (frames are dropped or duplicated to keep it)", A::Output, "video",
+       [](S& s, const std::string& v) {
+         AVRational r;
+         if (av_parse_video_rate(&r, v.c_str()) < 0) fail("-r {}: not a frame rate; use e.g. 25, 30000/1001 or ntsc", v);
+         s.job.rate = v;
+       }},
+      {{"-s"}, "WxH", "output frame size (scales after the filtergraph)", A::Output, "video",
+       [](S& s, const std::string& v) {
+         int w, h;
+         if (av_parse_video_size(&w, &h, v.c_str()) < 0) fail("-s {}: not a size; use WxH or a name like hd720", v);
+         s.job.size = v;
+       }},
+      {{"-frames:v", "-vframes"}, "N", "stop after N video frames", A::Output, "video",
+       [](S& s, const std::string& v) { need_number("-frames:v", v, 0, 9e18); s.job.frames_v = std::atoll(v.c_str()); }},
+      {{"-vn"}, nullptr, "no video in the output", A::Output, "video", [](S& s, const std::string&) { s.job.no_video = true; }},
+      {{"-noautorotate"}, nullptr, "do not undo the input's display rotation", A::Global, "video",
+       [](S& s, const std::string&) { s.job.autorotate = false; }},
+      // audio
+      {{"-c:a", "-acodec", "-codec:a"}, "CODEC", "audio encoder or copy (default: copy when the container takes it)", A::Output,
+       "audio", [](S& s, const std::string& v) { s.job.acodec = v; }},
+      {{"-b:a", "-ab"}, "RATE", "audio bit rate (e.g. 192k)", A::Output, "audio",
+       [](S& s, const std::string& v) { s.job.ba = v; }},
+      {{"-an"}, nullptr, "no audio in the output", A::Output, "audio", [](S& s, const std::string&) { s.job.no_audio = true; }},
+      {{"-sn"}, nullptr, "no subtitles in the output", A::Output, "audio", [](S& s, const std::string&) { s.job.no_subs = true; }},
+      // reporting
+      {{"-loglevel", "-v"}, "LEVEL", "quiet, error, warning (default), info, verbose, debug", A::Global, "report",
+       [](S&, const std::string& v) { parse_loglevel(v); }},
+      {{"-stats"}, nullptr, "print progress on stderr even when it is not a terminal", A::Global, "report",
+       [](S& s, const std::string&) { s.job.stats = true; s.job.stats_forced = true; }},
+      {{"-nostats"}, nullptr, "print no progress line (quiet CI logs)", A::Global, "report",
+       [](S& s, const std::string&) { s.job.stats = false; s.job.stats_forced = true; }},
+      {{"-progress"}, "URL", "write key=value progress blocks to URL (pipe:1 for stdout, or a file)", A::Global, "report",
+       [](S& s, const std::string& v) { s.job.progress_url = v; }},
+      {{"-hide_banner"}, nullptr, "accepted for ffmpeg habits (omni prints no banner)", A::Global, "report",
+       [](S&, const std::string&) {}},
+      // information
+      {{"-h", "-help", "--help"}, nullptr, "this help; -h filter=NAME for one filter's options", A::Global, "info",
+       [](S& s, const std::string&) { s.actions.push_back("help"); }},
+      {{"-filters"}, nullptr, "list omni's and FFmpeg's filters", A::Global, "info",
+       [](S& s, const std::string&) { s.actions.push_back("filters"); }},
+      {{"-version", "--version"}, nullptr, "show the version and the libraries omni was built with", A::Global, "info",
+       [](S& s, const std::string&) { s.actions.push_back("version"); }},
+      {{"-buildconf"}, nullptr, "show the build configuration (libraries, LibTorch, devices)", A::Global, "info",
+       [](S& s, const std::string&) { s.actions.push_back("buildconf"); }},
+      {{"-manpage"}, nullptr, "print the man page (roff), generated from these tables", A::Global, "info",
+       [](S& s, const std::string&) { s.actions.push_back("manpage"); }},
+  };
+  return t;
+}
+
+int loglevel_from_args(const std::vector<std::string>& args) {
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == "-loglevel" || args[i] == "-v") return parse_loglevel(args[i + 1]);
+  return AV_LOG_WARNING;
+}
+
+ParseState parse_args(const std::vector<std::string>& args) {
+  ParseState s;
+  std::vector<std::string> all_names;
+  for (const auto& d : arg_table())
+    for (const auto& n : d.names) all_names.push_back(n);
+  std::vector<std::string> outputs;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() < 2 || a[0] != '-') {
+      outputs.push_back(a);
+      continue;
+    }
+    const ArgDef* def = nullptr;
+    for (const auto& d : arg_table())
+      for (const auto& n : d.names)
+        if (n == a) def = &d;
+    if (!def) {
+      // -key value pairs meant for the encoder (-x264-params, -movflags, -qscale:v, ...) pass
+      // through to it; the encoder refuses unknown ones by name.
+      static const char* passthrough[] = {"-x264-params", "-x265-params", "-movflags", "-qscale:v", "-q:v", "-qp",
+                                          "-level", "-bf", "-maxrate", "-bufsize", "-row-mt", "-deadline",
+                                          "-cpu-used", "-auto-alt-ref", "-vendor", "-bits_per_mb", "-alpha_bits"};
+      for (const char* p : passthrough)
+        if (a == p) {
+          if (i + 1 >= args.size()) fail("option {} needs a value", a);
+          std::string key = a.substr(1);
+          if (size_t colon = key.find(':'); colon != std::string::npos) key.resize(colon);
+          if (key == "q") key = "qscale";
+          s.job.codec_opts.emplace_back(key, args[++i]);
+          def = nullptr;
+          goto next;
+        }
+      fail("unknown option '{}'{}; omni -h lists the options", a, did_you_mean(a, all_names));
+    }
+    if (def->hint) {
+      if (i + 1 >= args.size()) fail("option {} needs a value ({})", a, def->hint);
+      def->apply(s, args[++i]);
+    } else {
+      def->apply(s, "");
+    }
+    if (a == "-h" || a == "-help" || a == "--help") {
+      if (i + 1 < args.size() && args[i + 1].rfind("filter=", 0) == 0) s.action_arg = args[++i];
+      else if (i + 1 < args.size() && (args[i + 1] == "long" || args[i + 1] == "full")) ++i;
+    }
+  next:;
+  }
+  if (!s.actions.empty()) return s;
+  if (outputs.size() > 1)
+    fail("more than one output given ('{}' and '{}'); omni writes one output per run", outputs[0], outputs[1]);
+  if (outputs.empty()) {
+    if (s.job.inputs.empty()) fail("no input and no output given; usage: omni -i INPUT [-vf GRAPH] OUTPUT (omni -h for more)");
+    fail("no output file given; usage: omni -i INPUT [-vf GRAPH] OUTPUT");
+  }
+  s.job.output = outputs[0];
+  // Per-file options given after the last -i belong to the output.
+  if (s.pending_used) {
+    s.job.ss = s.pending.ss;
+    s.job.t = s.pending.t;
+    s.job.to = s.pending.to;
+    s.job.format = s.pending.format;
+  }
+  if (s.job.inputs.empty()) fail("no input given; use -i FILE");
+  return s;
+}
+
+}  // namespace omni

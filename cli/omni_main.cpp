@@ -1,0 +1,45 @@
+#include "cli/omni_main.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/help.h"
+#include "core/error.h"
+#include "core/log.h"
+
+namespace omni {
+
+int omni_main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  install_av_log();
+  try {
+    set_log_level(loglevel_from_args(args));
+    if (args.empty()) {
+      std::cerr << "usage: omni [options] -i INPUT [-vf GRAPH] OUTPUT\nUse omni -h for the options.\n";
+      return 1;
+    }
+    ParseState s = parse_args(args);
+    if (!s.actions.empty()) {
+      const std::string& a = s.actions.front();
+      std::string text;
+      if (a == "help") text = s.action_arg.empty() ? usage_text() : filter_help_text(s.action_arg.substr(7));
+      else if (a == "filters") text = filters_text();
+      else if (a == "version") text = version_text();
+      else if (a == "buildconf") text = buildconf_text();
+      else if (a == "manpage") text = manpage_text();
+      fputs(text.c_str(), stdout);
+      return 0;
+    }
+    install_signal_handlers();
+    return run_job(s.job);
+  } catch (const Error& e) {
+    fprintf(stderr, "omni: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    fprintf(stderr, "omni: internal error: %s\n", e.what());
+    return 1;
+  }
+}
+
+}  // namespace omni

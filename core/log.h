@@ -1,0 +1,14 @@
+// FFmpeg's log output, routed through omni: messages at or below the user's -loglevel are
+// printed as ffmpeg prints them; error messages are also kept so that omni's one-line errors can
+// quote what the library said ("Invalid argument" alone helps nobody).
+#pragma once
+#include <string>
+
+namespace omni {
+
+void install_av_log();                 // once, at start-up
+void set_log_level(int av_log_level);  // AV_LOG_*; what -loglevel sets
+int log_level();
+std::string take_last_av_error();      // the last error-level line the libraries logged, then ""
+
+}  // namespace omni

@@ -1,0 +1,31 @@
+// The registry: one line per omni filter, sorted by name (libavfilter's allfilters.c habit).
+// Capability filters add their line here as they land (issues: matte, remove, restyle, ...).
+#include <algorithm>
+#include <vector>
+
+#include "core/filter.h"
+
+namespace omni {
+
+static std::vector<const FilterDesc*>& table() {
+  static std::vector<const FilterDesc*> t = {
+      // (none yet: each capability filter adds one line, e.g. `&matte_filter,`)
+  };
+  return t;
+}
+
+std::span<const FilterDesc* const> omni_filters() { return table(); }
+
+const FilterDesc* find_omni_filter(std::string_view name) {
+  for (const FilterDesc* d : table())
+    if (name == d->name) return d;
+  return nullptr;
+}
+
+void register_extra_filter(const FilterDesc* desc) {
+  auto& t = table();
+  t.push_back(desc);
+  std::sort(t.begin(), t.end(), [](auto* a, auto* b) { return std::string_view(a->name) < b->name; });
+}
+
+}  // namespace omni

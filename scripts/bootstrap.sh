@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages omni needs, and only the missing ones (apt-get runs only then).
+set -euo pipefail
+pkgs=(
+  cmake g++ make pkg-config ffmpeg
+  libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev
+  libopencv-dev libtorch-dev libfmt-dev doctest-dev nlohmann-json3-dev
+  clang libclang-rt-14-dev   # libFuzzer targets
+  opencv-doc                 # real footage for the demo and tests
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "bootstrap: installing ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
