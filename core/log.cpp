@@ -13,6 +13,8 @@ namespace omni {
 static std::mutex mu;
 static std::string last_error;
 static int level = AV_LOG_WARNING;
+static int holding = 0;
+static std::string held;
 
 static void callback(void* avcl, int lvl, const char* fmt, va_list vl) {
   if (lvl > AV_LOG_ERROR && lvl > level) return;
@@ -34,7 +36,10 @@ static void callback(void* avcl, int lvl, const char* fmt, va_list vl) {
   }
   // Errors are reported by omni itself in one line; the library's own line shows only when the
   // user asked for more detail than the default.
-  if (lvl <= level && (lvl > AV_LOG_ERROR || level >= AV_LOG_VERBOSE)) fputs(line, stderr);
+  if (lvl <= level && (lvl > AV_LOG_ERROR || level >= AV_LOG_VERBOSE)) {
+    if (holding) held += line;
+    else fputs(line, stderr);
+  }
 }
 
 void install_av_log() { av_log_set_callback(callback); }
@@ -51,6 +56,24 @@ std::string take_last_av_error() {
   std::string e;
   e.swap(last_error);
   return e;
+}
+
+LogHold::LogHold() {
+  std::lock_guard<std::mutex> lock(mu);
+  ++holding;
+}
+
+LogHold::~LogHold() {
+  std::lock_guard<std::mutex> lock(mu);
+  if (--holding == 0) {
+    fputs(held.c_str(), stderr);
+    held.clear();
+  }
+}
+
+void LogHold::discard() {
+  std::lock_guard<std::mutex> lock(mu);
+  held.clear();
 }
 
 }  // namespace omni

@@ -11,4 +11,15 @@ void set_log_level(int av_log_level);  // AV_LOG_*; what -loglevel sets
 int log_level();
 std::string take_last_av_error();      // the last error-level line the libraries logged, then ""
 
+// While one exists, library messages are kept instead of printed; on destruction they are
+// printed unless discard() was called (used around steps whose failure we report ourselves).
+class LogHold {
+ public:
+  LogHold();
+  ~LogHold();
+  void discard();
+  LogHold(const LogHold&) = delete;
+  LogHold& operator=(const LogHold&) = delete;
+};
+
 }  // namespace omni

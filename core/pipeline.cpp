@@ -214,7 +214,11 @@ void Runner::open_inputs() {
     if (!in->spec.format.empty() && !(fmt = av_find_input_format(in->spec.format.c_str())))
       fail("input #{}: unknown format '{}' (-f); ffmpeg -formats lists them", i, in->spec.format);
     take_last_av_error();
+    // Library warnings while probing ("detected only with low score") are noise when the open
+    // fails (the error line says it all); they are printed only if it succeeds.
+    LogHold hold;
     if (int r = avformat_open_input(&in->ic, path.c_str(), fmt, nullptr); r < 0) {
+      hold.discard();
       std::string what = av_error_text(r);
       if (r == AVERROR(ENOENT)) fail("input '{}': no such file; check the path", path);
       if (r == AVERROR_INVALIDDATA) fail("input '{}': not a media file omni can read, or it is corrupt ({})", path, what);
@@ -771,7 +775,10 @@ void Runner::process_packet(InFile& in, AVPacket* pkt) {
         os.done = true;
         continue;
       }
-      if (t_us + dur_us <= int64_t(start * AV_TIME_BASE) && (os.type != AVMEDIA_TYPE_VIDEO || t_us < 0)) continue;
+      // With a seek, copied audio/subtitle packets that end before the start point are dropped;
+      // video packets are kept from the keyframe the seek landed on, or they would not decode.
+      bool seeking = in.spec.ss > 0 || job_.ss > 0;
+      if (seeking && os.type != AVMEDIA_TYPE_VIDEO && t_us + dur_us <= int64_t(start * AV_TIME_BASE)) continue;
     }
     AVPacket* p = av_packet_clone(pkt);
     int64_t shift = off - av_rescale_q(int64_t(std::max(0.0, job_.ss) * AV_TIME_BASE), kUs, tb);
