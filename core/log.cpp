@@ -2,6 +2,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 extern "C" {
@@ -18,6 +19,8 @@ static std::string held;
 
 static void callback(void* avcl, int lvl, const char* fmt, va_list vl) {
   if (lvl > AV_LOG_ERROR && lvl > level) return;
+  // libswscale warns on every full-range (yuvj*) context even when the range is handled.
+  if (lvl == AV_LOG_WARNING && strstr(fmt, "deprecated pixel format used")) return;
   char line[1024];
   int print_prefix = 1;
   va_list copy;

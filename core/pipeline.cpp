@@ -70,7 +70,6 @@ struct OutStream {
   int64_t frames = 0;
   int64_t next_audio_pts = AV_NOPTS_VALUE;
   AVRational sink_tb{0, 1}, sink_rate{0, 1};
-  bool input_cfr = true;
   std::string describe;
 };
 
@@ -169,6 +168,7 @@ class Runner {
   void open_output();
   void add_encoded_output(FilterGraph& g, size_t out_index, AVMediaType type, const AVStream* like);
   int add_copy_output(int file, int stream);
+  void check_alpha_kept(const OutStream& os, AVFilterContext* sink);
   const AVCodec* pick_encoder(AVMediaType type, const std::string& name);
   void open_encoder(OutStream& os, AVFilterContext* sink, const AVFrame* first);
   void on_graph_frame(int osi, AVFrame* f);
@@ -294,10 +294,26 @@ static std::vector<int> video_formats(const AVCodec* c, const std::string& pix_f
   if (c->id == AV_CODEC_ID_H264 || c->id == AV_CODEC_ID_HEVC) {
     std::vector<int> f;
     for (int p : all)
-      if (p == AV_PIX_FMT_YUV420P || p == AV_PIX_FMT_YUV420P10LE) f.push_back(p);
+      if (p == AV_PIX_FMT_YUV420P || p == AV_PIX_FMT_YUVJ420P || p == AV_PIX_FMT_YUV420P10LE) f.push_back(p);
     if (!f.empty()) return f;
   }
   return all;
+}
+
+// Alpha made upstream (a cut-out, a PNG with transparency) must not vanish silently because the
+// encoder has no alpha format: that would lose the user's work. -pix_fmt states the intent.
+void Runner::check_alpha_kept(const OutStream& os, AVFilterContext* sink) {
+  AVFilterLink* l = sink->inputs[0];
+  int before = l->format;
+  if (std::string_view(l->src->name).starts_with("auto_scale") && l->src->nb_inputs) before = l->src->inputs[0]->format;
+  auto alpha = [](int f) {
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(AVPixelFormat(f));
+    return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
+  };
+  if (alpha(before) && !alpha(l->format))
+    fail("output '{}': the video has an alpha channel but {} in {} cannot store it; use .mov with -c:v prores_ks "
+         "-profile:v 4444, .webm (VP9), .mkv with -c:v ffv1, or .png; or add -pix_fmt {} to drop the alpha",
+         job_.output, os.codec->name, oc_->oformat->name, av_get_pix_fmt_name(AVPixelFormat(l->format)));
 }
 
 void Runner::add_encoded_output(FilterGraph& g, size_t out_index, AVMediaType type, const AVStream* like) {
@@ -305,8 +321,6 @@ void Runner::add_encoded_output(FilterGraph& g, size_t out_index, AVMediaType ty
   os->type = type;
   os->codec = pick_encoder(type, type == AVMEDIA_TYPE_VIDEO ? job_.vcodec : job_.acodec);
   os->st = avformat_new_stream(oc_, nullptr);
-  if (like && type == AVMEDIA_TYPE_VIDEO)
-    os->input_cfr = av_cmp_q(like->avg_frame_rate, like->r_frame_rate) == 0;
   if (like) av_dict_copy(&os->st->metadata, like->metadata, 0);
   int osi = int(outs_.size());
   os->describe = fmt::format("#{} ({})", osi, os->codec->name);
@@ -334,6 +348,7 @@ void Runner::add_encoded_output(FilterGraph& g, size_t out_index, AVMediaType ty
   sink.configured = [this, raw](AVFilterContext* ctx) {
     raw->sink_tb = av_buffersink_get_time_base(ctx);
     raw->sink_rate = av_buffersink_get_frame_rate(ctx);
+    if (raw->type == AVMEDIA_TYPE_VIDEO && job_.pix_fmt.empty()) check_alpha_kept(*raw, ctx);
     if (raw->type == AVMEDIA_TYPE_AUDIO) open_encoder(*raw, ctx, nullptr);
   };
   sink.frame = [this, osi](AVFrame* f) { on_graph_frame(osi, f); };
@@ -571,8 +586,9 @@ void Runner::open_encoder(OutStream& os, AVFilterContext* sink, const AVFrame* f
     c->colorspace = first->colorspace;
     c->chroma_sample_location = first->chroma_location;
     c->framerate = os.sink_rate;
-    // Constant-rate input: time base 1/fps as ffmpeg does. Variable rate: keep the exact stamps.
-    c->time_base = (os.sink_rate.num > 0 && os.input_cfr) ? av_inv_q(os.sink_rate) : os.sink_tb;
+    // The graph's own time base, not 1/fps as ffmpeg uses: rounding to 1/fps would bend variable
+    // frame rate timestamps. With -r, the fps filter already made the time base 1/rate.
+    c->time_base = os.sink_tb;
     if (!job_.gop.empty()) c->gop_size = std::stoi(job_.gop);
     if (!job_.bv.empty()) {
       if (av_opt_set(c, "b", job_.bv.c_str(), 0) < 0) fail("-b:v {}: not a bit rate", job_.bv);
