@@ -158,7 +158,9 @@ std::string to_string(const ParsedGraph& g) {
       if (k) out += ',';
       for (const auto& l : f.in_labels) out += "[" + escape_token(l, "]") + "]";
       out += escape_token(f.name, "=,;[@");
-      if (!f.id.empty()) out += "@" + escape_token(f.id, "=,;[");
+      // A first filter literally named "sws_flags" must not turn into the sws_flags= prefix.
+      bool looks_like_prefix = c == 0 && k == 0 && g.sws_flags.empty() && f.in_labels.empty() && f.name == "sws_flags";
+      if (!f.id.empty() || looks_like_prefix) out += "@" + escape_token(f.id, "=,;[");
       if (f.has_args) out += "=" + escape_token(f.args, "[],;");
       for (const auto& l : f.out_labels) out += "[" + escape_token(l, "]") + "]";
     }

@@ -229,3 +229,11 @@ TEST_CASE("linking errors") {
   CHECK_THROWS_WITH_AS(link_filtergraph(parse_filtergraph("null[a][b]"), one_one),
                        doctest::Contains("no output pad of 'null' is left for the label '[b]'"), Error);
 }
+
+TEST_CASE("regression (fuzzer): a filter named sws_flags is not written back as the prefix") {
+  ParsedGraph g = parse_filtergraph("sws_flags@=x");
+  CHECK(g.sws_flags.empty());
+  std::string back = to_string(g);
+  CHECK(to_string(parse_filtergraph(back)) == back);
+  CHECK(parse_filtergraph(back).sws_flags.empty());
+}

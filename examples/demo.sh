@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# `make demo`: a real edit on real footage nobody here made (opencv-doc's vtest.avi, a street
+# scene), through omni's filtergraph: the original and a graded, sharpened, upscaled version
+# side by side. Capability filters (matte, remove, restyle, ...) will join this demo as they land.
+set -euo pipefail
+omni=${1:-build/omni}
+src=/usr/share/doc/opencv-doc/examples/data/vtest.avi
+out_dir=${OMNI_DEMO_DIR:-out/demo}
+mkdir -p "$out_dir"
+out="$out_dir/vtest-before-after.mp4"
+[ -f "$src" ] || { echo "demo: $src is missing; run: apt-get install opencv-doc" >&2; exit 1; }
+"$omni" -y -i "$src" -t 20 \
+  -filter_complex "[0:v]split[a][b];[b]eq=contrast=1.2:saturation=1.4:gamma=0.95,unsharp=5:5:0.8[g];[a][g]hstack,scale=1536:-2:flags=lanczos" \
+  -c:v libx264 -crf 20 -preset fast "$out"
+frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 "$out")
+echo
+echo "demo: wrote $out ($frames: width,height,frames) — left: the original street clip, right: graded and sharpened"
