@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/filter.h"
 #include "core/graph.h"
+#include "core/torch_module.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -179,10 +180,14 @@ std::string version_text() {
                      AV_STRINGIFY(LIBAVFILTER_VERSION));
 }
 
-std::string torch_buildconf();  // core/torch_info.cpp: keeps LibTorch headers out of here
-
 std::string buildconf_text() {
-  return version_text() + fmt::format("FFmpeg configuration: {}\n", avcodec_configuration()) + torch_buildconf();
+  std::string torch;
+  try {
+    torch = torch_api().buildconf();
+  } catch (const Error& e) {
+    torch = std::string("LibTorch: not available: ") + e.what() + "\n";
+  }
+  return version_text() + fmt::format("FFmpeg configuration: {}\n", avcodec_configuration()) + torch;
 }
 
 static std::string roff_escape(std::string s) {

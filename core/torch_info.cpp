@@ -1,15 +1,21 @@
-// LibTorch facts for -buildconf (kept in its own file: LibTorch headers are slow to compile).
-#include <torch/version.h>
+// The module's entry point and LibTorch facts for -buildconf (see core/torch_module.h).
 #include <torch/cuda.h>
+#include <torch/version.h>
 
 #include <fmt/format.h>
 #include <string>
 
+#include "core/torch_module.h"
+
 namespace omni {
 
-std::string torch_buildconf() {
+static std::string buildconf() {
   return fmt::format("LibTorch {} (CUDA support in this build: {}; CUDA devices visible: {})\n", TORCH_VERSION,
                      torch::cuda::is_available() ? "yes" : "no", torch::cuda::device_count());
 }
 
+static const TorchApi api = {kTorchAbi, buildconf};
+
 }  // namespace omni
+
+extern "C" __attribute__((visibility("default"))) const omni::TorchApi* omni_torch_api() { return &omni::api; }

@@ -1,8 +1,7 @@
 // Test-only filter: produces an alpha plane. Output is yuva420p with the input's picture and an
-// alpha of `value` inside a centred box of half the frame size, 0 outside. Writes the alpha
-// through the at::Tensor view and the box through the cv::Mat view, and leaves side data
-// "testalpha" (the frame number) for later filters.
-#include <ATen/ATen.h>
+// alpha of `value` inside a centred box of half the frame size, 0 outside, written through the
+// cv::Mat views; leaves side data "testalpha" (the frame number) for later filters. (The tensor
+// view is LibTorch-side and proven in tests/unit/test_frame.cpp.)
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
@@ -29,9 +28,8 @@ class TestAlpha : public Filter {
     Frame out = Frame::alloc(in.width(), in.height(), AV_PIX_FMT_YUVA420P);
     out.copy_props_from(in);
     for (int p = 0; p < 3; ++p) in.mat(p).copyTo(out.mat(p));
-    at::Tensor a = out.tensor(3);  // [H, W, 1] view of the alpha plane
-    a.fill_(0);
     cv::Mat am = out.alpha();
+    am.setTo(0);
     int w = in.width(), h = in.height();
     am(cv::Rect(w / 4, h / 4, w / 2, h / 2)).setTo(value_);
     out.side_mut().set("testalpha", count_++);

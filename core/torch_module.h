@@ -1,0 +1,23 @@
+// The LibTorch side of omni lives in its own shared library, libomni_torch.so, loaded on first
+// use. Linking LibTorch into the executable costs ~0.8 s of start-up on every run (its static
+// operator registration), which a batch loop of `omni -vf scale` calls would pay for nothing;
+// ffmpeg starts in ~0.07 s. Code that includes LibTorch headers (Frame::tensor, the model core,
+// filters' network parts) goes into the module; the executable reaches it through TorchApi.
+#pragma once
+#include <string>
+
+namespace omni {
+
+struct TorchApi {
+  int abi;                     // kTorchAbi of the module; checked on load
+  std::string (*buildconf)();  // "LibTorch 1.13.1 (CUDA ...)" for -buildconf
+};
+
+constexpr int kTorchAbi = 1;
+
+// Loads libomni_torch.so on the first call (next to the executable, or its ../, or
+// $OMNI_TORCH_MODULE) and returns its table. Throws Error naming the path tried when it is
+// missing or does not load. Thread-compatible: call from the main thread first.
+const TorchApi& torch_api();
+
+}  // namespace omni
