@@ -77,7 +77,7 @@ const std::vector<ArgDef>& arg_table() {
       // main
       {{"-i"}, "FILE", "input file (repeat for more inputs; options before it apply to it)", A::Global, "main",
        [](S& s, const std::string& v) {
-         s.pending.path = v;
+         s.pending.path = v == "-" ? "pipe:0" : v;
          s.job.inputs.push_back(s.pending);
          s.pending = {};
          s.pending_used = false;
@@ -230,7 +230,7 @@ ParseState parse_args(const std::vector<std::string>& args) {
     if (s.job.inputs.empty()) fail("no input and no output given; usage: omni -i INPUT [-vf GRAPH] OUTPUT (omni -h for more)");
     fail("no output file given; usage: omni -i INPUT [-vf GRAPH] OUTPUT");
   }
-  s.job.output = outputs[0];
+  s.job.output = outputs[0] == "-" ? "pipe:1" : outputs[0];  // ffmpeg's "-" is standard output
   // Per-file options given after the last -i belong to the output.
   if (s.pending_used) {
     s.job.ss = s.pending.ss;

@@ -28,3 +28,10 @@ ok "-frames:v, -ss/-t and -ss/-to select the right frames; output starts at 0"
 [ "$(probe v:0 stream=width,height,r_frame_rate r10.mp4)" = "160,120,10/1" ] || die "-r/-s: $(probe v:0 stream=width,height,r_frame_rate r10.mp4)"
 [ "$(count_frames r10.mp4)" = 40 ] || die "-r 10 over 4 s gave $(count_frames r10.mp4)"
 ok "-r 10 -s 160x120: 40 frames at 160x120"
+
+# "-" is standard output / standard input, as in ffmpeg; no file named "-" appears.
+"$OMNI" -nostats -i in.mp4 -vf hflip -frames:v 5 -an -f framemd5 - > stdout.md5
+[ "$(grep -vc '^#' stdout.md5)" = 5 ] || die "-f framemd5 - did not write 5 frames to stdout"
+[ "$(cat in.mp4 | "$OMNI" -nostats -i - -vf null -an -f matroska - | ffprobe -v error -show_entries stream=codec_name -of csv=p=0 -)" = "h264" ] || die "pipe in/out"
+[ ! -e ./- ] || die "a file named '-' was written"
+ok "'-' reads stdin and writes stdout"
