@@ -32,6 +32,7 @@ ok "-r 10 -s 160x120: 40 frames at 160x120"
 # "-" is standard output / standard input, as in ffmpeg; no file named "-" appears.
 "$OMNI" -nostats -i in.mp4 -vf hflip -frames:v 5 -an -f framemd5 - > stdout.md5
 [ "$(grep -vc '^#' stdout.md5)" = 5 ] || die "-f framemd5 - did not write 5 frames to stdout"
-[ "$(cat in.mp4 | "$OMNI" -nostats -i - -vf null -an -f matroska - | ffprobe -v error -show_entries stream=codec_name -of csv=p=0 -)" = "h264" ] || die "pipe in/out"
+ffmpeg -v error -y -i in.mp4 -c copy in.mkv  # mp4 keeps its index at the end: not streamable
+[ "$(cat in.mkv | "$OMNI" -nostats -i - -vf null -an -f matroska - | ffprobe -v error -show_entries stream=codec_name -of csv=p=0 -)" = "h264" ] || die "pipe in/out"
 [ ! -e ./- ] || die "a file named '-' was written"
 ok "'-' reads stdin and writes stdout"
