@@ -10,6 +10,8 @@
 
 namespace omni {
 
+int models_main(const std::vector<std::string>& args);  // cli/models.cpp
+
 int omni_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   install_av_log();
@@ -19,6 +21,7 @@ int omni_main(int argc, char** argv) {
       std::cerr << "usage: omni [options] -i INPUT [-vf GRAPH] OUTPUT\nUse omni -h for the options.\n";
       return 1;
     }
+    if (args[0] == "models") return models_main(std::vector<std::string>(args.begin() + 1, args.end()));
     ParseState s = parse_args(args);
     if (!s.actions.empty()) {
       const std::string& a = s.actions.front();

@@ -14,7 +14,11 @@ static std::string buildconf() {
                      torch::cuda::is_available() ? "yes" : "no", torch::cuda::device_count());
 }
 
-static const TorchApi api = {kTorchAbi, buildconf};
+void model_configure(int threads, const std::string& device);
+std::string model_run(const ModelRunArgs& args);
+std::string model_inspect(const std::string& name, const std::string& path);
+
+static const TorchApi api = {kTorchAbi, buildconf, model_configure, model_run, model_inspect};
 
 }  // namespace omni
 

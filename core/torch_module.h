@@ -8,12 +8,26 @@
 
 namespace omni {
 
+// `omni models run NAME IMAGE [-o OUT]`: one inference on an image file.
+struct ModelRunArgs {
+  std::string name;     // manifest name
+  std::string path;     // installed model file
+  std::string image;    // input image (anything OpenCV reads)
+  std::string output;   // "" or where to write the mask PNG / landmarks JSON
+  int repeat = 1;       // timed runs after one warm-up
+};
+
 struct TorchApi {
   int abi;                     // kTorchAbi of the module; checked on load
   std::string (*buildconf)();  // "LibTorch 1.13.1 (CUDA ...)" for -buildconf
+  // Threads (0 = LibTorch's default) and device ("cpu", "cuda", "cuda:1"); throws Error when
+  // the device is not available in this LibTorch (never a silent fall-back).
+  void (*configure)(int threads, const std::string& device);
+  std::string (*run)(const ModelRunArgs& args);          // returns the summary line(s)
+  std::string (*inspect)(const std::string& name, const std::string& path);  // ops, inputs, outputs
 };
 
-constexpr int kTorchAbi = 1;
+constexpr int kTorchAbi = 2;
 
 // Loads libomni_torch.so on the first call (next to the executable, or its ../, or
 // $OMNI_TORCH_MODULE) and returns its table. Throws Error naming the path tried when it is

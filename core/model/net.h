@@ -1,0 +1,39 @@
+// Net: an imported network as a list of ATen steps over tensor slots. Importers (TFLite, ONNX)
+// check the file's structure, fold weights into the layout ATen wants once (NHWC -> NCHW,
+// fp16 -> fp32, sparse -> dense), and emit one closure per op. Running is then a plain loop,
+// inference only, under NoGradGuard. This header includes ATen: LibTorch-side code only.
+#pragma once
+#include <ATen/ATen.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace omni::model {
+
+struct NetIO {
+  std::string name;
+  std::vector<int64_t> shape;  // in the model's own layout (NHWC for TFLite)
+};
+
+struct Net {
+  std::string name;           // what errors call it ("selfie", or the file)
+  std::string format;         // "tflite", "onnx", "torchscript"
+  std::vector<NetIO> inputs, outputs;
+  std::vector<std::string> op_names;  // one per step, for inspect and errors
+
+  // Runs the network. Inputs and outputs are float tensors in the model's own layout.
+  std::vector<at::Tensor> run(const std::vector<at::Tensor>& inputs) const;
+
+  // --- filled by importers ---
+  using Step = std::function<void(std::vector<at::Tensor>& slots)>;
+  int slot_count = 0;
+  std::vector<int> input_slots, output_slots;
+  std::vector<bool> input_nhwc, output_nhwc;  // 4-D tensors are kept NCHW inside
+  std::vector<Step> steps;
+};
+
+// TFLite flatbuffer -> Net. `what` names the model in errors. Throws Error.
+Net import_tflite(const std::string& what, const uint8_t* data, size_t size);
+
+}  // namespace omni::model
