@@ -1,4 +1,5 @@
 // `omni models list|fetch|verify|path|run|inspect`: the model manifest as a user sees it.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -50,13 +51,12 @@ int models_main(const std::vector<std::string>& args) {
       }
     }
     if (todo.empty()) fail("models fetch: name the models to fetch, or --all; omni models list shows them");
+    std::vector<const ModelSpec*> missing;
     for (const ModelSpec* m : todo) {
-      if (verify_model(*m).empty()) {
-        fprintf(stderr, "models fetch: %s: already installed (sha256 ok)\n", m->name.c_str());
-        continue;
-      }
-      fetch_model(*m);
+      if (verify_model(*m).empty()) fprintf(stderr, "models fetch: %s: already installed (sha256 ok)\n", m->name.c_str());
+      else if (std::find(missing.begin(), missing.end(), m) == missing.end()) missing.push_back(m);
     }
+    fetch_models(missing);
     return 0;
   }
   if (cmd == "verify") {

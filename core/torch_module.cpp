@@ -34,6 +34,9 @@ const TorchApi& torch_api() {
       tried += (tried.empty() ? "" : ", ") + path;
       continue;
     }
+    // LibTorch runs its own intra-op threads; a threaded BLAS underneath would oversubscribe
+    // the cores (measured: pose-heavy 65 ms -> 130 ms on 2 cores). Users may still override.
+    setenv("OPENBLAS_NUM_THREADS", "1", 0);
     void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!h) {
       why = dlerror();

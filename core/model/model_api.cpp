@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -24,7 +25,8 @@ using model::Net;
 static at::Device g_device = at::kCPU;
 
 void model_configure(int threads, const std::string& device) {
-  if (threads > 0) at::set_num_threads(threads);
+  // LibTorch as packaged here starts with one intra-op thread; use the machine unless told.
+  at::set_num_threads(threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
   if (device.empty() || device == "cpu") {
     g_device = at::kCPU;
     return;

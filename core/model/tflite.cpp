@@ -5,6 +5,9 @@
 // OHWI -> OIHW. Unknown ops, types and options are named in the error, with the model.
 #include <ATen/ATen.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 
@@ -579,7 +582,19 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
     at::Tensor t = in[i].to(at::kFloat);
     s[input_slots[i]] = input_nhwc[i] ? nhwc_to_nchw(t) : t.contiguous();
   }
-  for (const auto& st : steps) st(s);
+  // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on).
+  static const bool profile = std::getenv("OMNI_PROFILE") != nullptr;
+  if (!profile) {
+    for (const auto& st : steps) st(s);
+  } else {
+    std::map<std::string, double> ms;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      auto t0 = std::chrono::steady_clock::now();
+      steps[k](s);
+      ms[op_names[k]] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    }
+    for (auto& [op, t] : ms) fprintf(stderr, "profile %s: %-28s %8.2f ms\n", name.c_str(), op.c_str(), t);
+  }
   std::vector<at::Tensor> out;
   for (size_t i = 0; i < output_slots.size(); ++i) out.push_back(output_nhwc[i] ? nchw_to_nhwc(s[output_slots[i]]) : s[output_slots[i]]);
   return out;
