@@ -1,7 +1,8 @@
 // Frame: zero-copy views, odd sizes, high bit depth, buffer lifetime and side data.
-#include <doctest/doctest.h>
-
 #include <ATen/ATen.h>
+// ATen pulls in glog, whose CHECK would silently replace doctest's: doctest must come last.
+#undef CHECK
+#include <doctest/doctest.h>
 
 #include "core/frame.h"
 
@@ -32,7 +33,7 @@ TEST_CASE("at::Tensor views share memory and keep the buffer alive") {
     Frame f = Frame::alloc(7, 5, AV_PIX_FMT_YUV420P);
     f.mat(0).setTo(0);
     t = f.tensor(0);
-    CHECK(t.sizes() == at::IntArrayRef({5, 7, 1}));
+    CHECK(t.sizes().vec() == std::vector<int64_t>{5, 7, 1});
     CHECK(t.data_ptr() == f.av()->data[0]);
     t.fill_(42);
     CHECK(f.mat(0).at<uint8_t>(4, 6) == 42);
@@ -44,7 +45,7 @@ TEST_CASE("at::Tensor views share memory and keep the buffer alive") {
   CHECK(t.sum().item<int64_t>() == 42 * 34 + 7);
 
   Frame hb = Frame::alloc(4, 2, AV_PIX_FMT_YUV420P10LE);
-  CHECK(hb.tensor(0).scalar_type() == at::kShort);
+  CHECK((hb.tensor(0).scalar_type() == at::kShort));
 }
 
 TEST_CASE("side data is per frame, copy-on-write, and survives av_frame_clone") {
