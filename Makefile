@@ -4,7 +4,7 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all bootstrap build demo test bench fuzz clean
+.PHONY: all bootstrap build demo test bench fuzz models clean
 
 all: build
 
@@ -17,11 +17,17 @@ $(BUILD)/CMakeCache.txt: | bootstrap
 build: bootstrap $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+demo: build models
 	@bash examples/demo.sh $(BUILD)/omni
 
-# Unit tests, end-to-end CLI tests, then a short libFuzzer run of each parser.
-test: build fuzz
+# The Apache-2.0 models the tests run (ISNet, AGPL and 84 MB, is fetched only on request).
+TEST_MODELS = selfie selfie-landscape pose-detector pose-lite pose-full
+
+models: build
+	$(BUILD)/omni models fetch $(TEST_MODELS)
+
+# Unit tests, end-to-end CLI tests (real models included), then a short libFuzzer run.
+test: build models fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 fuzz: bootstrap

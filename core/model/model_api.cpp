@@ -10,6 +10,9 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -214,6 +217,8 @@ static std::string summarise_detector(const std::vector<at::Tensor>& outs, const
 
 std::string model_run(const ModelRunArgs& a) {
   const ModelSpec& m = find_model(a.name);
+  // Checked first: OpenCV would print its own warning line before our error.
+  if (access(a.image.c_str(), R_OK) != 0) fail("models run: cannot read image '{}': {}", a.image, std::strerror(errno));
   cv::Mat img = cv::imread(a.image, cv::IMREAD_COLOR);
   if (img.empty()) fail("models run: cannot read image '{}'", a.image);
   auto t0 = std::chrono::steady_clock::now();
