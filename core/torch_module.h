@@ -15,6 +15,7 @@ struct ModelRunArgs {
   std::string image;    // input image (anything OpenCV reads)
   std::string output;   // "" or where to write the mask PNG / landmarks JSON
   int repeat = 1;       // timed runs after one warm-up
+  std::string dump;     // "" or a prefix: writes PREFIX.input.f32 and PREFIX.output.f32 (raw, model layout)
 };
 
 struct TorchApi {
@@ -27,7 +28,7 @@ struct TorchApi {
   std::string (*inspect)(const std::string& name, const std::string& path);  // ops, inputs, outputs
 };
 
-constexpr int kTorchAbi = 2;
+constexpr int kTorchAbi = 3;
 
 // Loads libomni_torch.so on the first call (next to the executable, or its ../, or
 // $OMNI_TORCH_MODULE) and returns its table. Throws Error naming the path tried when it is

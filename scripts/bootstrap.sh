@@ -6,6 +6,7 @@ pkgs=(
   libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libswresample-dev
   libopenblas0-pthread       # LibTorch on the reference BLAS is ~4x slower
   libopencv-dev libtorch-dev libfmt-dev doctest-dev nlohmann-json3-dev libtomlplusplus-dev
+  libonnx-dev libprotobuf-dev
   clang libclang-rt-14-dev   # libFuzzer targets
   opencv-doc                 # real footage for the demo and tests
 )

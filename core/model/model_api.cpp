@@ -57,7 +57,9 @@ static std::string read_all(const std::string& path) {
 }
 
 // Loaded once per process, shared by every caller.
-static std::shared_ptr<const Net> load_net(const std::string& name, const std::string& path, const std::string& format) {
+static std::shared_ptr<const Net> load_net(const ModelSpec& m, const std::string& path) {
+  const std::string& name = m.name;
+  const std::string& format = m.format;
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<const Net>> cache;
   std::lock_guard<std::mutex> lock(mu);
@@ -66,6 +68,7 @@ static std::shared_ptr<const Net> load_net(const std::string& name, const std::s
   std::string bytes = read_all(path);
   std::shared_ptr<const Net> net;
   if (format == "tflite") net = std::make_shared<Net>(model::import_tflite(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  else if (format == "onnx") net = std::make_shared<Net>(model::import_onnx(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), m.outputs.size()));
   else fail("model '{}': format '{}' is not supported by this build", name, format);
   cache[path] = net;
   return net;
@@ -222,7 +225,7 @@ std::string model_run(const ModelRunArgs& a) {
   cv::Mat img = cv::imread(a.image, cv::IMREAD_COLOR);
   if (img.empty()) fail("models run: cannot read image '{}'", a.image);
   auto t0 = std::chrono::steady_clock::now();
-  auto net = load_net(m.name, a.path, m.format);
+  auto net = load_net(m, a.path);
   double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   Prepared p = prepare(m, img);
   std::vector<at::Tensor> outs = net->run({p.input});  // warm-up, and the result we report
@@ -233,6 +236,16 @@ std::string model_run(const ModelRunArgs& a) {
     times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
   }
   std::sort(times.begin(), times.end());
+  if (!a.dump.empty()) {
+    auto dump = [&](const at::Tensor& t, const std::string& path) {
+      at::Tensor c = t.to(at::kCPU).to(at::kFloat).contiguous();
+      std::ofstream f(path, std::ios::binary);
+      if (!f.write(reinterpret_cast<const char*>(c.data_ptr<float>()), std::streamsize(c.numel() * 4)))
+        fail("models run: cannot write '{}'", path);
+    };
+    dump(p.input, a.dump + ".input.f32");
+    dump(outs.at(0), a.dump + ".output.f32");
+  }
   std::string summary;
   if (m.task == "person-segmentation" || m.task == "salient-segmentation") summary = summarise_mask(m, outs.at(0), img, a.output);
   else if (m.task == "pose-landmarks") summary = summarise_pose(m, outs, p, img, a.output);
@@ -244,7 +257,7 @@ std::string model_run(const ModelRunArgs& a) {
 
 std::string model_inspect(const std::string& name, const std::string& path) {
   const ModelSpec& m = find_model(name);
-  auto net = load_net(m.name, path, m.format);
+  auto net = load_net(m, path);
   std::map<std::string, int> hist;
   for (const auto& o : net->op_names) ++hist[o];
   std::string s = fmt::format("{} ({}, {} ops after folding)\n", m.name, net->format, net->op_names.size());

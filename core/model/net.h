@@ -36,4 +36,8 @@ struct Net {
 // TFLite flatbuffer -> Net. `what` names the model in errors. Throws Error.
 Net import_tflite(const std::string& what, const uint8_t* data, size_t size);
 
+// ONNX ModelProto -> Net (2-D vision ops, opset 11..18). keep_outputs > 0 keeps only the first
+// graph outputs and prunes what only the others need. Throws Error.
+Net import_onnx(const std::string& what, const uint8_t* data, size_t size, size_t keep_outputs = 0);
+
 }  // namespace omni::model
