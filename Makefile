@@ -4,7 +4,7 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all bootstrap build demo test bench fuzz models clean
+.PHONY: all bootstrap build demo test bench fuzz models peer clean
 
 all: build
 
@@ -17,17 +17,26 @@ $(BUILD)/CMakeCache.txt: | bootstrap
 build: bootstrap $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
-demo: build models
+demo: build
+	$(BUILD)/omni models fetch $(DEMO_MODELS)
 	@bash examples/demo.sh $(BUILD)/omni
 
-# The Apache-2.0 models the tests run (ISNet, AGPL and 84 MB, is fetched only on request).
-TEST_MODELS = selfie selfie-landscape pose-detector pose-lite pose-full
+# The models the tests run. ISNet (AGPL-3.0, optional for users, never a default) is fetched for
+# the tests because they compare omni's ONNX importer with onnxruntime on it.
+TEST_MODELS = selfie selfie-landscape pose-detector pose-lite pose-full isnet
+DEMO_MODELS = selfie pose-detector pose-full
 
 models: build
 	$(BUILD)/omni models fetch $(TEST_MODELS)
 
+# The peer runtime the tests compare against: onnxruntime's CPU library ships inside the npm
+# package (--ignore-scripts skips its optional CUDA download).
+peer:
+	@mkdir -p $(BUILD)/peer && cp tests/peer/package.json $(BUILD)/peer/
+	@[ -d $(BUILD)/peer/node_modules/onnxruntime-node ] || (cd $(BUILD)/peer && npm install --ignore-scripts --no-audit --no-fund --silent)
+
 # Unit tests, end-to-end CLI tests (real models included), then a short libFuzzer run.
-test: build models fuzz
+test: build models peer fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 fuzz: bootstrap
