@@ -104,6 +104,8 @@ const std::vector<ArgDef>& arg_table() {
        [](S& s, const std::string& v) { s.job.maps.push_back(parse_map(v)); }},
       {{"-threads"}, "N", "threads for codecs, filters and models (0 = automatic)", A::Global, "main",
        [](S& s, const std::string& v) { need_number("-threads", v, 0, 1024); s.job.threads = std::atoi(v.c_str()); }},
+      {{"-device"}, "DEV", "where models run: cpu (default), cuda or cuda:N (also OMNI_DEVICE)", A::Global, "main",
+       [](S& s, const std::string& v) { s.job.device = v; }},
       // video
       {{"-c:v", "-vcodec", "-codec:v"}, "CODEC", "video encoder (libx264, libx265, ffv1, prores_ks, libvpx-vp9, ...) or copy",
        A::Output, "video", [](S& s, const std::string& v) { s.job.vcodec = v; }},

@@ -7,6 +7,7 @@
 #include "core/filter.h"
 #include "core/graph.h"
 #include "core/torch_module.h"
+#include "core/model/hub.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -187,7 +188,12 @@ std::string buildconf_text() {
   } catch (const Error& e) {
     torch = std::string("LibTorch: not available: ") + e.what() + "\n";
   }
-  return version_text() + fmt::format("FFmpeg configuration: {}\n", avcodec_configuration()) + torch;
+  std::string models = fmt::format("Model folder: {}\nModels installed:", model_dir());
+  int n = 0;
+  for (const auto& m : model_manifest())
+    if (!installed_model_path(m).empty()) models += " " + m.name, ++n;
+  if (!n) models += " none (omni models fetch NAME)";
+  return version_text() + fmt::format("FFmpeg configuration: {}\n", avcodec_configuration()) + torch + models + "\n";
 }
 
 static std::string roff_escape(std::string s) {

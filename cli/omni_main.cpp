@@ -7,6 +7,9 @@
 #include "cli/help.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/torch_module.h"
+
+#include <cstdlib>
 
 namespace omni {
 
@@ -34,6 +37,11 @@ int omni_main(int argc, char** argv) {
       fputs(text.c_str(), stdout);
       return 0;
     }
+    if (s.job.device.empty())
+      if (const char* d = std::getenv("OMNI_DEVICE")) s.job.device = d;
+    // A device was asked for: check it now, before any frame (CUDA from a CPU-only LibTorch is
+    // an error, never a silent fall-back). Without one, LibTorch is not even loaded.
+    if (!s.job.device.empty() && s.job.device != "cpu") torch_api().configure(s.job.threads, s.job.device);
     install_signal_handlers();
     return run_job(s.job);
   } catch (const Error& e) {

@@ -40,6 +40,7 @@ struct Job {
   long long frames_v = -1;  // -frames:v / -vframes
   double ss = -1, t = -1, to = -1;  // output-side -ss / -t / -to
   int threads = 0;
+  std::string device;       // -device / OMNI_DEVICE: cpu, cuda, cuda:N ("" = cpu)
   Overwrite overwrite = Overwrite::Ask;
   bool stats = true;        // -stats / -nostats
   bool stats_forced = false;

@@ -63,14 +63,20 @@ static std::shared_ptr<const Net> load_net(const ModelSpec& m, const std::string
   static std::mutex mu;
   static std::map<std::string, std::shared_ptr<const Net>> cache;
   std::lock_guard<std::mutex> lock(mu);
-  auto it = cache.find(path);
+  std::string key = path + "@" + g_device.str();
+  auto it = cache.find(key);
   if (it != cache.end()) return it->second;
-  std::string bytes = read_all(path);
   std::shared_ptr<const Net> net;
-  if (format == "tflite") net = std::make_shared<Net>(model::import_tflite(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  else if (format == "onnx") net = std::make_shared<Net>(model::import_onnx(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), m.outputs.size()));
+  if (format == "torchscript") {
+    net = std::make_shared<Net>(model::import_torchscript(name, path, g_device));
+    cache[key] = net;
+    return net;
+  }
+  std::string bytes = read_all(path);
+  if (format == "tflite") net = std::make_shared<Net>(model::import_tflite(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), g_device));
+  else if (format == "onnx") net = std::make_shared<Net>(model::import_onnx(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), m.outputs.size(), g_device));
   else fail("model '{}': format '{}' is not supported by this build", name, format);
-  cache[path] = net;
+  cache[key] = net;
   return net;
 }
 

@@ -21,6 +21,7 @@ struct Net {
   std::string format;         // "tflite", "onnx", "torchscript"
   std::vector<NetIO> inputs, outputs;
   std::vector<std::string> op_names;  // one per step, for inspect and errors
+  at::Device device = at::kCPU;       // where weights live and steps run; run() takes and gives CPU tensors
 
   // Runs the network. Inputs and outputs are float tensors in the model's own layout.
   std::vector<at::Tensor> run(const std::vector<at::Tensor>& inputs) const;
@@ -34,10 +35,14 @@ struct Net {
 };
 
 // TFLite flatbuffer -> Net. `what` names the model in errors. Throws Error.
-Net import_tflite(const std::string& what, const uint8_t* data, size_t size);
+Net import_tflite(const std::string& what, const uint8_t* data, size_t size, at::Device device = at::kCPU);
 
 // ONNX ModelProto -> Net (2-D vision ops, opset 11..18). keep_outputs > 0 keeps only the first
 // graph outputs and prunes what only the others need. Throws Error.
-Net import_onnx(const std::string& what, const uint8_t* data, size_t size, size_t keep_outputs = 0);
+Net import_onnx(const std::string& what, const uint8_t* data, size_t size, size_t keep_outputs = 0,
+                at::Device device = at::kCPU);
+
+// TorchScript file -> a one-step Net calling forward(input); takes the first output. Throws Error.
+Net import_torchscript(const std::string& what, const std::string& path, at::Device device = at::kCPU);
 
 }  // namespace omni::model

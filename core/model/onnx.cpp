@@ -34,7 +34,8 @@ struct Value {
 
 class OnnxImporter {
  public:
-  OnnxImporter(std::string what, size_t keep_outputs) : what_(std::move(what)), keep_outputs_(keep_outputs) {
+  OnnxImporter(std::string what, size_t keep_outputs, at::Device device)
+      : what_(std::move(what)), keep_outputs_(keep_outputs), device_(device) {
   }
 
   Net run(const uint8_t* data, size_t size) {
@@ -51,9 +52,10 @@ class OnnxImporter {
     Net net;
     net.name = what_;
     net.format = "onnx";
+    net.device = device_;
     for (const auto& init : g.initializer()) {
       Value v;
-      v.constant = tensor_from_proto(init, "initializer");
+      v.constant = on_device(tensor_from_proto(init, "initializer"));
       values_[init.name()] = v;
     }
     for (const auto& in : g.input()) {
@@ -188,6 +190,10 @@ class OnnxImporter {
     return out;
   }
 
+  // Float constants (weights) live on the run device; integer ones (shapes, axes) stay on the
+  // CPU with the shape arithmetic that reads them.
+  at::Tensor on_device(at::Tensor t) const { return t.is_floating_point() ? t.to(device_) : t; }
+
   static const onnx::AttributeProto* attr(const NodeProto& n, const char* name) {
     for (const auto& a : n.attribute())
       if (a.name() == name) return &a;
@@ -238,7 +244,7 @@ class OnnxImporter {
       auto* a = attr(n, "value");
       if (!a || !a->has_t()) fail("{}: only tensor 'value' constants are supported", where);
       Value v;
-      v.constant = tensor_from_proto(a->t(), "constant");
+      v.constant = on_device(tensor_from_proto(a->t(), "constant"));
       values_[n.output(0)] = v;
       return;
     }
@@ -441,14 +447,15 @@ class OnnxImporter {
 
   std::string what_;
   size_t keep_outputs_ = 0;
+  at::Device device_;
   std::map<std::string, Value> values_;
   int slots_ = 0;
 };
 
 }  // namespace
 
-Net import_onnx(const std::string& what, const uint8_t* data, size_t size, size_t keep_outputs) {
-  return OnnxImporter(what, keep_outputs).run(data, size);
+Net import_onnx(const std::string& what, const uint8_t* data, size_t size, size_t keep_outputs, at::Device device) {
+  return OnnxImporter(what, keep_outputs, device).run(data, size);
 }
 
 }  // namespace omni::model

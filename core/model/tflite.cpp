@@ -98,7 +98,8 @@ int64_t nchw_axis(int64_t axis, int64_t rank) {
 
 class Importer {
  public:
-  Importer(const std::string& what, const uint8_t* data, size_t size) : what_(what), buf_(data, size, what) {}
+  Importer(const std::string& what, const uint8_t* data, size_t size, at::Device device)
+      : what_(what), buf_(data, size, what), device_(device) {}
 
   Net run() {
     if (buf_.size() < 8) fail("{}: not a TFLite file (only {} bytes)", what_, buf_.size());
@@ -116,6 +117,7 @@ class Importer {
     Net net;
     net.name = what_;
     net.format = "tflite";
+    net.device = device_;
     auto ins = sg.vector<int32_t>(1), outs = sg.vector<int32_t>(2);
     for (uint32_t i = 0; i < ins.size(); ++i) {
       TInfo& t = tensor(ins[i], "subgraph input");
@@ -314,7 +316,8 @@ class Importer {
     return constant(shaped, dense.data(), uint32_t(dense.size()));
   }
 
-  at::Tensor const_f32(const TInfo& t) { return t.value->to(at::kFloat); }
+  // Float constants as ops use them: fp32, on the run device (weights move there once).
+  at::Tensor const_f32(const TInfo& t) { return t.value->to(at::kFloat).to(device_); }
 
   void add_op(Net& net, const fb::Table& op, uint32_t index) {
     uint32_t oc = op.scalar<uint32_t>(0, 0);
@@ -560,6 +563,7 @@ class Importer {
 
   std::string what_;
   fb::Buffer buf_;
+  at::Device device_;
   std::vector<int32_t> opcodes_;
   std::vector<std::string> custom_;
   std::vector<TInfo> tensors_;
@@ -569,7 +573,9 @@ class Importer {
 
 }  // namespace
 
-Net import_tflite(const std::string& what, const uint8_t* data, size_t size) { return Importer(what, data, size).run(); }
+Net import_tflite(const std::string& what, const uint8_t* data, size_t size, at::Device device) {
+  return Importer(what, data, size, device).run();
+}
 
 std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
   if (in.size() != input_slots.size()) fail("{}: expected {} inputs, got {}", name, input_slots.size(), in.size());
@@ -577,9 +583,9 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
   std::vector<at::Tensor> s(static_cast<size_t>(slot_count));
   for (size_t i = 0; i < in.size(); ++i) {
     const auto& want = inputs[i].shape;
-    if (in[i].sizes() != at::IntArrayRef(want))
+    if (!want.empty() && in[i].sizes() != at::IntArrayRef(want))
       fail("{}: input '{}': expected shape {}, got {}", name, inputs[i].name, fmt::join(want, "x"), fmt::join(in[i].sizes(), "x"));
-    at::Tensor t = in[i].to(at::kFloat);
+    at::Tensor t = in[i].to(device).to(at::kFloat);
     s[input_slots[i]] = input_nhwc[i] ? nhwc_to_nchw(t) : t.contiguous();
   }
   // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on).
@@ -596,7 +602,8 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
     for (auto& [op, t] : ms) fprintf(stderr, "profile %s: %-28s %8.2f ms\n", name.c_str(), op.c_str(), t);
   }
   std::vector<at::Tensor> out;
-  for (size_t i = 0; i < output_slots.size(); ++i) out.push_back(output_nhwc[i] ? nchw_to_nhwc(s[output_slots[i]]) : s[output_slots[i]]);
+  for (size_t i = 0; i < output_slots.size(); ++i)
+    out.push_back((output_nhwc[i] ? nchw_to_nhwc(s[output_slots[i]]) : s[output_slots[i]]).to(at::kCPU));
   return out;
 }
 

@@ -71,6 +71,9 @@ set +e; OMNI_MODEL_DIR="$T/bad" "$O" models verify selfie > v.txt 2>&1; rc=$?; s
 [ $rc -ne 0 ] && grep -q 'size 100000 bytes, expected 249024' v.txt || die "verify of a truncated model: $(cat v.txt)"
 if "$O" -buildconf | grep -q 'CUDA support in this build: no'; then
   expect_fail "-device cuda: this LibTorch has no CUDA support" "$O" models run selfie "$DATA/messi5.jpg" -device cuda >/dev/null
+  ffmpeg -v error -y -f lavfi -i testsrc2=d=0.2 -c:v libx264 clip.mp4
+  expect_fail "-device cuda:1: this LibTorch has no CUDA support" "$O" -device cuda:1 -y -i clip.mp4 out.mp4 >/dev/null
+  OMNI_DEVICE=cuda expect_fail "-device cuda: this LibTorch has no CUDA support" "$O" -y -i clip.mp4 out.mp4 >/dev/null
 fi
 expect_fail "cannot read image 'nothing.jpg'" "$O" models run selfie nothing.jpg >/dev/null
 ok "missing, misspelt, truncated models; CUDA asked of a CPU LibTorch; unreadable image"
