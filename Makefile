@@ -44,8 +44,9 @@ fuzz: bootstrap
 	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_filtergraph
 	bash tests/fuzz/run.sh $(BUILD)-fuzz
 
-bench: build
+bench: build models peer
 	@bash bench/pipeline.sh $(BUILD)/omni
+	@bash bench/models.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz
