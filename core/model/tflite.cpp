@@ -128,6 +128,16 @@ class Importer {
       net.input_nhwc.push_back(t.shape.size() == 4);
     }
     uint32_t nops = sg.table_count(3);
+    // Last reader of each tensor: an op that reads an activation for the last time may reuse
+    // its memory (in-place RELU and friends), and the slot is released after it.
+    last_use_.assign(tensors_.size(), -1);
+    for (uint32_t i = 0; i < nops; ++i) {
+      auto in = sg.table_at(3, i).vector<int32_t>(1);
+      for (uint32_t k = 0; k < in.size(); ++k)
+        if (in[k] >= 0 && size_t(in[k]) < tensors_.size()) last_use_[size_t(in[k])] = int(i);
+    }
+    for (uint32_t i = 0; i < outs.size(); ++i)
+      if (outs[i] >= 0 && size_t(outs[i]) < tensors_.size()) last_use_[size_t(outs[i])] = INT32_MAX;
     for (uint32_t i = 0; i < nops; ++i) add_op(net, sg.table_at(3, i), i);
     for (uint32_t i = 0; i < outs.size(); ++i) {
       TInfo& t = tensor(outs[i], "subgraph output");
@@ -438,11 +448,25 @@ class Importer {
         };
         break;
       }
-      case kRelu: { int x = activation(0); step = [=](auto& s) { s[dst] = at::relu(s[x]); }; break; }
-      case kRelu6: { int x = activation(0); step = [=](auto& s) { s[dst] = at::clamp(s[x], 0, 6); }; break; }
-      case kTanh: { int x = activation(0); step = [=](auto& s) { s[dst] = at::tanh(s[x]); }; break; }
-      case kLogistic: { int x = activation(0); step = [=](auto& s) { s[dst] = at::sigmoid(s[x]); }; break; }
-      case kHardSwish: { int x = activation(0); step = [=](auto& s) { s[dst] = at::hardswish(s[x]); }; break; }
+      case kRelu:
+      case kRelu6:
+      case kTanh:
+      case kLogistic:
+      case kHardSwish: {
+        int x = activation(0);
+        bool reuse = last_use_[size_t(in[0])] == int(index);  // nobody reads the input after us
+        int32_t c = code;
+        step = [=](std::vector<at::Tensor>& s) {
+          at::Tensor t = reuse ? std::move(s[x]) : s[x].clone();
+          if (c == kRelu) t.relu_();
+          else if (c == kRelu6) t.clamp_(0, 6);
+          else if (c == kTanh) t.tanh_();
+          else if (c == kLogistic) t.sigmoid_();
+          else at::hardswish_(t);
+          s[dst] = std::move(t);
+        };
+        break;
+      }
       case kAveragePool2d:
       case kMaxPool2d: {
         int x = activation(0);
@@ -568,6 +592,7 @@ class Importer {
   std::vector<std::string> custom_;
   std::vector<TInfo> tensors_;
   std::map<int32_t, std::pair<fb::Table, fb::Vector<uint8_t>>> sparse_;
+  std::vector<int> last_use_;
   int slots_ = 0;
 };
 
@@ -586,7 +611,10 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
     if (!want.empty() && in[i].sizes() != at::IntArrayRef(want))
       fail("{}: input '{}': expected shape {}, got {}", name, inputs[i].name, fmt::join(want, "x"), fmt::join(in[i].sizes(), "x"));
     at::Tensor t = in[i].to(device).to(at::kFloat);
-    s[input_slots[i]] = input_nhwc[i] ? nhwc_to_nchw(t) : t.contiguous();
+    t = input_nhwc[i] ? nhwc_to_nchw(t) : t.contiguous();
+    // Steps may work in place on a tensor they read last: never on the caller's memory.
+    if (t.data_ptr() == in[i].data_ptr()) t = t.clone();
+    s[input_slots[i]] = t;
   }
   // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on).
   static const bool profile = std::getenv("OMNI_PROFILE") != nullptr;

@@ -332,3 +332,14 @@ TEST_CASE("wrong magic, absurd sizes, bad references, ops out of order") {
   short_data.op(CONV, {s0, sw, -1}, {s1}, 1, conv_options(0, 1, 1));
   CHECK(import_error(short_data.build({s0}, {s1})).find("expected 16 bytes of data for shape [2,1,1,2], got 12") != std::string::npos);
 }
+
+TEST_CASE("in-place steps never touch the caller's input") {
+  Model m;
+  int in = m.tensor({1, 6}), out = m.tensor({1, 6});
+  m.op(RELU, {in}, {out});  // the input's last reader: runs in place
+  Net net = import(m.build({in}, {out}));
+  at::Tensor x = at::linspace(-3, 2, 6).reshape({1, 6});
+  at::Tensor before = x.clone();
+  CHECK(max_diff(net.run({x})[0], before.clamp_min(0)) < 1e-7);
+  CHECK(max_diff(x, before) == 0);
+}
