@@ -41,7 +41,7 @@ test: build models peer fuzz
 
 fuzz: bootstrap
 	cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DOMNI_FUZZ=ON -DOMNI_FUZZ_ONLY=ON
-	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_filtergraph
+	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_filtergraph fuzz_models
 	bash tests/fuzz/run.sh $(BUILD)-fuzz
 
 bench: build models peer

@@ -211,6 +211,16 @@ class OnnxImporter {
     auto* a = attr(n, name);
     return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : std::vector<int64_t>{};
   }
+  // A 2-D op's list attribute: `def` when absent, else exactly `count` values in [lo, hi].
+  std::vector<int64_t> attr_2d(const NodeProto& n, const char* name, std::vector<int64_t> def, const std::string& where,
+                               int64_t lo, int64_t hi) const {
+    std::vector<int64_t> v = attr_ints(n, name);
+    if (v.empty()) return def;
+    if (v.size() != def.size()) fail("{}: attribute {}: expected {} values, got {}", where, name, def.size(), v.size());
+    for (auto x : v)
+      if (x < lo || x > hi) fail("{}: attribute {}: value {} out of range [{}, {}]", where, name, x, lo, hi);
+    return v;
+  }
 
   void add(Net& net, const NodeProto& n) {
     const std::string& op = n.op_type();
@@ -257,11 +267,11 @@ class OnnxImporter {
       if (in.size() > 2 && in[2].present) b = constant(2, "bias");
       if (w.dim() != 4) fail("{}: only 2-D convolutions are supported (weights of rank {})", where, w.dim());
       if (attr_s(n, "auto_pad", "NOTSET") != "NOTSET") fail("{}: auto_pad is not supported", where);
-      auto pads = attr_ints(n, "pads"), strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
-      if (pads.empty()) pads = {0, 0, 0, 0};
-      if (strides.empty()) strides = {1, 1};
-      if (dil.empty()) dil = {1, 1};
+      auto pads = attr_2d(n, "pads", {0, 0, 0, 0}, where, 0, 1 << 16);
+      auto strides = attr_2d(n, "strides", {1, 1}, where, 1, 1 << 16), dil = attr_2d(n, "dilations", {1, 1}, where, 1, 1 << 16);
       int64_t group = attr_i(n, "group", 1);
+      if (group < 1 || w.size(0) % group || w.size(0) < group) fail("{}: group {} does not divide {} filters", where, group, w.size(0));
+      if (b && (b->dim() != 1 || b->size(0) != w.size(0))) fail("{}: bias of {} values for {} filters", where, b->numel(), w.size(0));
       bool sym = pads[0] == pads[2] && pads[1] == pads[3];
       std::vector<int64_t> pad4 = {pads[1], pads[3], pads[0], pads[2]};
       In x = need(0);
@@ -297,10 +307,9 @@ class OnnxImporter {
         s[dst] = at::cat(parts, axis);
       };
     } else if (op == "MaxPool" || op == "AveragePool") {
-      auto k = attr_ints(n, "kernel_shape"), strides = attr_ints(n, "strides"), pads = attr_ints(n, "pads");
-      if (k.size() != 2) fail("{}: only 2-D pooling is supported", where);
-      if (strides.empty()) strides = {1, 1};
-      if (pads.empty()) pads = {0, 0, 0, 0};
+      auto k = attr_ints(n, "kernel_shape");
+      if (k.size() != 2 || k[0] < 1 || k[1] < 1 || k[0] > (1 << 16) || k[1] > (1 << 16)) fail("{}: only 2-D pooling with a valid kernel_shape is supported", where);
+      auto strides = attr_2d(n, "strides", {1, 1}, where, 1, 1 << 16), pads = attr_2d(n, "pads", {0, 0, 0, 0}, where, 0, 1 << 16);
       bool ceil = attr_i(n, "ceil_mode", 0) != 0, maxp = op == "MaxPool";
       bool count_pad = attr_i(n, "count_include_pad", 0) != 0;
       if (pads[0] != pads[2] || pads[1] != pads[3]) fail("{}: asymmetric pooling pads are not supported", where);

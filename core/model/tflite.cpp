@@ -90,6 +90,7 @@ at::Tensor nhwc_to_nchw(const at::Tensor& t) { return t.dim() == 4 ? t.permute({
 at::Tensor nchw_to_nhwc(const at::Tensor& t) { return t.dim() == 4 ? t.permute({0, 2, 3, 1}).contiguous() : t; }
 
 int64_t nchw_axis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank) fail("axis {} is out of range for rank {}", axis, rank);
   if (axis < 0) axis += rank;
   if (rank != 4) return axis;
   static const int64_t map[4] = {0, 2, 3, 1};
@@ -327,6 +328,10 @@ class Importer {
   }
 
   // Float constants as ops use them: fp32, on the run device (weights move there once).
+  void positive(int64_t v, const char* what, uint32_t index, const std::string& opname) const {
+    if (v < 1 || v > (1 << 16)) fail("{}: op {} ({}): {} = {}, expected 1..65536", what_, index, opname, what, v);
+  }
+
   at::Tensor const_f32(const TInfo& t) { return t.value->to(at::kFloat).to(device_); }
 
   void add_op(Net& net, const fb::Table& op, uint32_t index) {
@@ -374,6 +379,8 @@ class Importer {
         int64_t sw = opt.scalar<int32_t>(1, 1), sh = opt.scalar<int32_t>(2, 1);
         int8_t act = opt.scalar<int8_t>(dw ? 4 : 3, 0);
         int64_t dwf = opt.scalar<int32_t>(dw ? 5 : 4, 1), dhf = opt.scalar<int32_t>(dw ? 6 : 5, 1);
+        positive(sw, "stride_w", index, opname), positive(sh, "stride_h", index, opname);
+        positive(dwf, "dilation_w_factor", index, opname), positive(dhf, "dilation_h_factor", index, opname);
         at::Tensor weight = dw ? const_f32(w).permute({3, 0, 1, 2}).contiguous() : const_f32(w).permute({0, 3, 1, 2}).contiguous();
         std::optional<at::Tensor> bias;
         if (in.size() > 2 && in[2] >= 0) {
@@ -412,6 +419,7 @@ class Importer {
         int32_t raw[3];
         std::memcpy(raw, copts.bytes(), 12);
         int64_t sw = raw[1], sh = raw[2];
+        positive(sw, "stride_w", index, opname), positive(sh, "stride_h", index, opname);
         at::Tensor weight = const_f32(w).permute({3, 0, 1, 2}).contiguous();  // OHWI -> IOHW
         at::Tensor bias = const_f32(b);
         if (weight.size(2) != sh || weight.size(3) != sw)
@@ -437,8 +445,9 @@ class Importer {
           }
           return {activation(k), std::nullopt};
         };
-        auto [a, ca] = operand(0);
-        auto [b, cb] = operand(1);
+        auto oa = operand(0), ob = operand(1);  // (no structured bindings: lambdas capture these)
+        int a = oa.first, b = ob.first;
+        std::optional<at::Tensor> ca = oa.second, cb = ob.second;
         int32_t c = code;
         step = [=](std::vector<at::Tensor>& s) {
           const at::Tensor& x = ca ? *ca : s[a];
@@ -475,6 +484,9 @@ class Importer {
         int64_t sw = opt.scalar<int32_t>(1, 1), sh = opt.scalar<int32_t>(2, 1);
         int64_t fw = opt.scalar<int32_t>(3, 1), fh = opt.scalar<int32_t>(4, 1);
         int8_t act = opt.scalar<int8_t>(5, 0);
+        positive(sw, "stride_w", index, opname), positive(sh, "stride_h", index, opname);
+        positive(fw, "filter_width", index, opname), positive(fh, "filter_height", index, opname);
+        if (xi.shape.size() != 4) fail("{}: op {} ({}): input '{}': expected NHWC rank 4", what_, index, opname, xi.name);
         std::vector<int64_t> pad4 = {0, 0, 0, 0};
         if (padding == 0) {
           auto [t, b] = same_pad(xi.shape[1], fh, sh, 1);
@@ -619,7 +631,14 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
   // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on).
   static const bool profile = std::getenv("OMNI_PROFILE") != nullptr;
   if (!profile) {
-    for (const auto& st : steps) st(s);
+    size_t k = 0;
+    try {
+      for (; k < steps.size(); ++k) steps[k](s);
+    } catch (const c10::Error& e) {
+      // Shapes that passed import but cannot compute (a malformed model): an error, not a crash.
+      std::string msg = e.what_without_backtrace();
+      fail("{}: op {} ({}) failed: {}", name, k, op_names[k], msg.substr(0, msg.find('\n')));
+    }
   } else {
     std::map<std::string, double> ms;
     for (size_t k = 0; k < steps.size(); ++k) {
