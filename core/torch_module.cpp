@@ -8,10 +8,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/paths.h"
 
 namespace omni {
 
-static std::string exe_dir() {
+std::string executable_dir() {
   char buf[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
   if (n <= 0) return ".";
@@ -19,12 +20,13 @@ static std::string exe_dir() {
   return p.substr(0, p.rfind('/'));
 }
 
+
 const TorchApi& torch_api() {
   static const TorchApi* api = nullptr;
   if (api) return *api;
   std::vector<std::string> candidates;
   if (const char* env = std::getenv("OMNI_TORCH_MODULE")) candidates.emplace_back(env);
-  std::string dir = exe_dir();
+  std::string dir = executable_dir();
   candidates.push_back(dir + "/libomni_torch.so");
   candidates.push_back(dir + "/../libomni_torch.so");
   candidates.push_back(dir + "/../lib/omni/libomni_torch.so");

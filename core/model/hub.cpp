@@ -16,6 +16,7 @@
 #include <toml++/toml.h>
 
 #include "core/error.h"
+#include "core/paths.h"
 #include "core/sha256.h"
 
 extern char** environ;
@@ -112,18 +113,11 @@ std::string model_dir() {
 
 std::string model_path(const ModelSpec& m) { return model_dir() + "/" + m.name + "." + m.format; }
 
-static std::string exe_dir() {
-  char buf[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return ".";
-  std::string p(buf, size_t(n));
-  return p.substr(0, p.rfind('/'));
-}
 
 std::string installed_model_path(const ModelSpec& m) {
   std::string a = model_path(m);
   if (access(a.c_str(), R_OK) == 0) return a;
-  std::string b = exe_dir() + "/../share/omni/models/" + m.name + "." + m.format;
+  std::string b = executable_dir() + "/../share/omni/models/" + m.name + "." + m.format;
   if (access(b.c_str(), R_OK) == 0) return b;
   return "";
 }

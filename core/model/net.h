@@ -11,6 +11,10 @@
 
 namespace omni::model {
 
+// Rank-4 layout changes (other ranks pass through): TFLite files are NHWC, ATen convs want NCHW.
+inline at::Tensor nhwc_to_nchw(const at::Tensor& t) { return t.dim() == 4 ? t.permute({0, 3, 1, 2}).contiguous() : t; }
+inline at::Tensor nchw_to_nhwc(const at::Tensor& t) { return t.dim() == 4 ? t.permute({0, 2, 3, 1}).contiguous() : t; }
+
 struct NetIO {
   std::string name;
   std::vector<int64_t> shape;  // in the model's own layout (NHWC for TFLite)

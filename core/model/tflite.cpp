@@ -86,8 +86,6 @@ std::pair<int64_t, int64_t> same_pad(int64_t in, int64_t k, int64_t stride, int6
   return {total / 2, total - total / 2};
 }
 
-at::Tensor nhwc_to_nchw(const at::Tensor& t) { return t.dim() == 4 ? t.permute({0, 3, 1, 2}).contiguous() : t; }
-at::Tensor nchw_to_nhwc(const at::Tensor& t) { return t.dim() == 4 ? t.permute({0, 2, 3, 1}).contiguous() : t; }
 
 int64_t nchw_axis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) fail("axis {} is out of range for rank {}", axis, rank);
@@ -612,46 +610,6 @@ class Importer {
 
 Net import_tflite(const std::string& what, const uint8_t* data, size_t size, at::Device device) {
   return Importer(what, data, size, device).run();
-}
-
-std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
-  if (in.size() != input_slots.size()) fail("{}: expected {} inputs, got {}", name, input_slots.size(), in.size());
-  at::NoGradGuard no_grad;
-  std::vector<at::Tensor> s(static_cast<size_t>(slot_count));
-  for (size_t i = 0; i < in.size(); ++i) {
-    const auto& want = inputs[i].shape;
-    if (!want.empty() && in[i].sizes() != at::IntArrayRef(want))
-      fail("{}: input '{}': expected shape {}, got {}", name, inputs[i].name, fmt::join(want, "x"), fmt::join(in[i].sizes(), "x"));
-    at::Tensor t = in[i].to(device).to(at::kFloat);
-    t = input_nhwc[i] ? nhwc_to_nchw(t) : t.contiguous();
-    // Steps may work in place on a tensor they read last: never on the caller's memory.
-    if (t.data_ptr() == in[i].data_ptr()) t = t.clone();
-    s[input_slots[i]] = t;
-  }
-  // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on).
-  static const bool profile = std::getenv("OMNI_PROFILE") != nullptr;
-  if (!profile) {
-    size_t k = 0;
-    try {
-      for (; k < steps.size(); ++k) steps[k](s);
-    } catch (const c10::Error& e) {
-      // Shapes that passed import but cannot compute (a malformed model): an error, not a crash.
-      std::string msg = e.what_without_backtrace();
-      fail("{}: op {} ({}) failed: {}", name, k, op_names[k], msg.substr(0, msg.find('\n')));
-    }
-  } else {
-    std::map<std::string, double> ms;
-    for (size_t k = 0; k < steps.size(); ++k) {
-      auto t0 = std::chrono::steady_clock::now();
-      steps[k](s);
-      ms[op_names[k]] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    }
-    for (auto& [op, t] : ms) fprintf(stderr, "profile %s: %-28s %8.2f ms\n", name.c_str(), op.c_str(), t);
-  }
-  std::vector<at::Tensor> out;
-  for (size_t i = 0; i < output_slots.size(); ++i)
-    out.push_back((output_nhwc[i] ? nchw_to_nhwc(s[output_slots[i]]) : s[output_slots[i]]).to(at::kCPU));
-  return out;
 }
 
 }  // namespace omni::model

@@ -1,0 +1,54 @@
+// Net::run: the loop every importer's steps run in.
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "core/error.h"
+#include "core/model/net.h"
+
+namespace omni::model {
+
+std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
+  if (in.size() != input_slots.size()) fail("{}: expected {} inputs, got {}", name, input_slots.size(), in.size());
+  at::NoGradGuard no_grad;
+  std::vector<at::Tensor> s(static_cast<size_t>(slot_count));
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto& want = inputs[i].shape;
+    if (!want.empty() && in[i].sizes() != at::IntArrayRef(want))
+      fail("{}: input '{}': expected shape {}, got {}", name, inputs[i].name, fmt::join(want, "x"), fmt::join(in[i].sizes(), "x"));
+    at::Tensor t = in[i].to(device).to(at::kFloat);
+    t = input_nhwc[i] ? nhwc_to_nchw(t) : t.contiguous();
+    // Steps may work in place on a tensor they read last: never on the caller's memory.
+    if (t.data_ptr() == in[i].data_ptr()) t = t.clone();
+    s[input_slots[i]] = t;
+  }
+  // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on).
+  static const bool profile = std::getenv("OMNI_PROFILE") != nullptr;
+  if (!profile) {
+    size_t k = 0;
+    try {
+      for (; k < steps.size(); ++k) steps[k](s);
+    } catch (const c10::Error& e) {
+      // Shapes that passed import but cannot compute (a malformed model): an error, not a crash.
+      std::string msg = e.what_without_backtrace();
+      fail("{}: op {} ({}) failed: {}", name, k, op_names[k], msg.substr(0, msg.find('\n')));
+    }
+  } else {
+    std::map<std::string, double> ms;
+    for (size_t k = 0; k < steps.size(); ++k) {
+      auto t0 = std::chrono::steady_clock::now();
+      steps[k](s);
+      ms[op_names[k]] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    }
+    for (auto& [op, t] : ms) fprintf(stderr, "profile %s: %-28s %8.2f ms\n", name.c_str(), op.c_str(), t);
+  }
+  std::vector<at::Tensor> out;
+  for (size_t i = 0; i < output_slots.size(); ++i)
+    out.push_back((output_nhwc[i] ? nchw_to_nhwc(s[output_slots[i]]) : s[output_slots[i]]).to(at::kCPU));
+  return out;
+}
+
+}  // namespace omni::model
