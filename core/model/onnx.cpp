@@ -122,7 +122,11 @@ class OnnxImporter {
         }
       }
     }
-    for (const NodeProto* n : nodes) add(net, *n);
+    // Last reader of each value: Relu on a value nobody reads afterwards runs in place.
+    for (size_t i = 0; i < nodes.size(); ++i)
+      for (const auto& name : nodes[i]->input()) last_use_[name] = int(i);
+    for (auto* o : outs) last_use_[o->name()] = INT32_MAX;
+    for (const NodeProto* n : nodes) add(net, *n), ++node_index_;
     for (auto* o : outs) {
       Value& v = value(o->name(), "graph output");
       if (v.slot < 0) fail("{}: output '{}' is a constant", what_, o->name());
@@ -280,6 +284,9 @@ class OnnxImporter {
         if (!sym) t = at::constant_pad_nd(t, pad4, 0);
         s[dst] = at::conv2d(t, w, b ? *b : at::Tensor(), strides, sym ? std::vector<int64_t>{pads[0], pads[1]} : std::vector<int64_t>{0, 0}, dil, group);
       };
+    } else if (op == "Relu" && !in.empty() && in[0].present && !in[0].c && last_use_[n.input(0)] == node_index_) {
+      In x = need(0);
+      step = [=](std::vector<at::Tensor>& s) { s[dst] = std::move(s[x.slot]).relu_(); };
     } else if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "Sqrt" || op == "Exp" || op == "Neg" || op == "Floor" ||
                op == "Identity") {
       In x = need(0);
@@ -456,6 +463,8 @@ class OnnxImporter {
 
   std::string what_;
   size_t keep_outputs_ = 0;
+  std::map<std::string, int> last_use_;
+  int node_index_ = 0;
   at::Device device_;
   std::map<std::string, Value> values_;
   int slots_ = 0;
