@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: a real edit on real footage nobody here made (opencv-doc's vtest.avi, a street
 # scene), through omni's filtergraph: the original and a graded, sharpened, upscaled version
-# side by side. Capability filters (matte, remove, restyle, ...) will join this demo as they land.
+# side by side; then the model core on a photo. Capability filters (matte, remove, restyle, ...)
+# will join this demo as they land.
 set -euo pipefail
 omni=${1:-build/omni}
 src=/usr/share/doc/opencv-doc/examples/data/vtest.avi
@@ -15,3 +16,9 @@ out="$out_dir/vtest-before-after.mp4"
 frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 "$out")
 echo
 echo "demo: wrote $out ($frames: width,height,frames) — left: the original street clip, right: graded and sharpened"
+
+# The model core on a real photo (opencv-doc's messi5.jpg): person mask and body landmarks.
+photo=/usr/share/doc/opencv-doc/examples/data/messi5.jpg
+"$omni" models run selfie "$photo" -o "$out_dir/messi5-person-mask.png"
+"$omni" models run pose-full "$photo" -o "$out_dir/messi5-pose.json"
+echo "demo: wrote $out_dir/messi5-person-mask.png (person mask) and $out_dir/messi5-pose.json (33 body landmarks)"
