@@ -33,6 +33,7 @@ struct Node {
   bool configured = false;
   int64_t held = 0;
   StreamInfo out_info;
+  Emit emit;  // what push/flush call: checks the frame and feeds the next segment (built once)
 };
 
 struct Src {
@@ -267,6 +268,20 @@ FilterGraph::FilterGraph(std::string_view text, const GraphOptions& options) : i
     }
   }
   m.links = std::move(links);
+  for (size_t i = 0; i < m.nodes.size(); ++i) {
+    if (!m.nodes[i].desc) continue;
+    Impl* impl = &m;
+    int ni = int(i);
+    m.nodes[i].emit = [impl, ni](Frame out) {
+      Node& n = impl->nodes[ni];
+      --n.held;
+      const StreamInfo& o = n.out_info;
+      if (out.width() != o.width || out.height() != o.height || out.format() != o.format)
+        fail("{}: internal: emitted a {}x{} {} frame after configuring {}x{} {}", n.desc->name, out.width(), out.height(),
+             av_get_pix_fmt_name(out.format()), o.width, o.height, av_get_pix_fmt_name(o.format));
+      impl->push_src(n.down_comp, n.down_src, out.release());
+    };
+  }
   m.sinks.resize(outputs_.size());
   m.output_done.assign(outputs_.size(), false);
 }
@@ -495,15 +510,7 @@ void FilterGraph::Impl::deliver(int ci, int k, AVFrame* f) {
 void FilterGraph::Impl::omni_push(int ni, AVFrame* f) {
   Node& n = nodes[ni];
   const char* name = n.desc->name;
-  Emit emit = [this, ni, name](Frame out) {
-    Node& n = nodes[ni];
-    --n.held;
-    const StreamInfo& o = n.out_info;
-    if (out.width() != o.width || out.height() != o.height || out.format() != o.format)
-      fail("{}: internal: emitted a {}x{} {} frame after configuring {}x{} {}", name, out.width(), out.height(),
-           av_get_pix_fmt_name(out.format()), o.width, o.height, av_get_pix_fmt_name(o.format));
-    push_src(n.down_comp, n.down_src, out.release());
-  };
+  const Emit& emit = n.emit;
   if (!f) {
     if (n.configured) n.filter->flush(emit);
     if (n.held != 0) fail("{}: internal: {} frames still held after flush", name, n.held);

@@ -159,7 +159,10 @@ std::vector<std::pair<std::string, std::string>> rotation_filters(const AVStream
 
 class Runner {
  public:
-  explicit Runner(const Job& job) : job_(job) {}
+  explicit Runner(const Job& job)
+      : job_(job),
+        out_start_(std::max(0.0, job.ss)),
+        out_limit_(job.t >= 0 ? job.t : job.to >= 0 ? job.to - std::max(0.0, job.ss) : -1) {}
   int run();
 
  private:
@@ -182,6 +185,8 @@ class Runner {
   void report(bool final);
 
   const Job& job_;
+  // Output-side -ss / -t / -to (after the inputs), in seconds on the output clock; limit -1 = none.
+  const double out_start_, out_limit_;
   std::vector<std::unique_ptr<InFile>> inputs_;
   std::vector<std::unique_ptr<FilterGraph>> graphs_;
   std::vector<std::unique_ptr<OutStream>> outs_;
@@ -708,8 +713,7 @@ void Runner::on_graph_frame(int osi, AVFrame* f) {
   }
   // Output-side -ss / -t / -to and -frames:v, on the graph's clock.
   double t = f->pts == AV_NOPTS_VALUE ? 0 : f->pts * av_q2d(os.sink_tb);
-  double start = std::max(0.0, job_.ss);
-  double limit = job_.t >= 0 ? job_.t : job_.to >= 0 ? job_.to - start : -1;
+  const double start = out_start_, limit = out_limit_;
   if (t < start - 1e-9) {
     av_frame_free(&f);
     return;
@@ -785,8 +789,7 @@ void Runner::process_packet(InFile& in, AVPacket* pkt) {
     if (ts != AV_NOPTS_VALUE) {
       int64_t t_us = av_rescale_q(ts + off, tb, kUs);
       int64_t dur_us = av_rescale_q(pkt->duration, tb, kUs);
-      double start = std::max(0.0, job_.ss);
-      double limit = job_.t >= 0 ? job_.t : job_.to >= 0 ? job_.to - start : -1;
+      const double start = out_start_, limit = out_limit_;
       if (t_us >= in.limit || (limit >= 0 && t_us / 1e6 - start >= limit)) {
         os.done = true;
         continue;
@@ -797,7 +800,7 @@ void Runner::process_packet(InFile& in, AVPacket* pkt) {
       if (seeking && os.type != AVMEDIA_TYPE_VIDEO && t_us + dur_us <= int64_t(start * AV_TIME_BASE)) continue;
     }
     AVPacket* p = av_packet_clone(pkt);
-    int64_t shift = off - av_rescale_q(int64_t(std::max(0.0, job_.ss) * AV_TIME_BASE), kUs, tb);
+    int64_t shift = off - av_rescale_q(int64_t(out_start_ * AV_TIME_BASE), kUs, tb);
     if (p->pts != AV_NOPTS_VALUE) p->pts += shift;
     if (p->dts != AV_NOPTS_VALUE) p->dts += shift;
     write_packet(osi, p);
