@@ -7,6 +7,7 @@
 #include "cli/help.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/perception.h"
 #include "core/torch_module.h"
 
 #include <cstdlib>
@@ -42,6 +43,7 @@ int omni_main(int argc, char** argv) {
     // A device was asked for: check it now, before any frame (CUDA from a CPU-only LibTorch is
     // an error, never a silent fall-back). Without one, LibTorch is not even loaded.
     if (!s.job.device.empty() && s.job.device != "cpu") torch_api().configure(s.job.threads, s.job.device);
+    set_model_options(s.job.threads, s.job.device);
     install_signal_handlers();
     return run_job(s.job);
   } catch (const Error& e) {

@@ -17,8 +17,9 @@ static std::string buildconf() {
 void model_configure(int threads, const std::string& device);
 std::string model_run(const ModelRunArgs& args);
 std::string model_inspect(const std::string& name, const std::string& path);
+InferResult model_infer(const std::string& name, const std::string& path, const cv::Mat& bgr);
 
-static const TorchApi api = {kTorchAbi, buildconf, model_configure, model_run, model_inspect};
+static const TorchApi api = {kTorchAbi, buildconf, model_configure, model_run, model_inspect, model_infer};
 
 }  // namespace omni
 

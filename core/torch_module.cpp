@@ -36,8 +36,7 @@ const TorchApi& torch_api() {
       tried += (tried.empty() ? "" : ", ") + path;
       continue;
     }
-    // LibTorch runs its own intra-op threads; a threaded BLAS underneath would oversubscribe
-    // the cores (measured: pose-heavy 65 ms -> 130 ms on 2 cores). Users may still override.
+    // Thread settings of the libraries LibTorch brings: see model_configure (model_api.cpp).
     setenv("OPENBLAS_NUM_THREADS", "1", 0);
     void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!h) {

@@ -5,6 +5,9 @@
 // filters' network parts) goes into the module; the executable reaches it through TorchApi.
 #pragma once
 #include <string>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
 
 namespace omni {
 
@@ -18,6 +21,17 @@ struct ModelRunArgs {
   std::string dump;     // "" or a prefix: writes PREFIX.input.f32 and PREFIX.output.f32 (raw, model layout)
 };
 
+// One forward pass for core/perception. The image (8-bit BGR, any size) is resized and normalised
+// as the manifest says; outputs come back as float arrays on the CPU, in the model's layout.
+struct InferOutput {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+struct InferResult {
+  std::vector<InferOutput> outputs;
+  double scale = 1, pad_x = 0, pad_y = 0;  // image px = (model px - pad) / scale (letterbox)
+};
+
 struct TorchApi {
   int abi;                     // kTorchAbi of the module; checked on load
   std::string (*buildconf)();  // "LibTorch 1.13.1 (CUDA ...)" for -buildconf
@@ -26,9 +40,10 @@ struct TorchApi {
   void (*configure)(int threads, const std::string& device);
   std::string (*run)(const ModelRunArgs& args);          // returns the summary line(s)
   std::string (*inspect)(const std::string& name, const std::string& path);  // ops, inputs, outputs
+  InferResult (*infer)(const std::string& name, const std::string& path, const cv::Mat& bgr);
 };
 
-constexpr int kTorchAbi = 3;
+constexpr int kTorchAbi = 4;
 
 // Loads libomni_torch.so on the first call (next to the executable, or its ../, or
 // $OMNI_TORCH_MODULE) and returns its table. Throws Error naming the path tried when it is

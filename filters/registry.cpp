@@ -7,9 +7,11 @@
 
 namespace omni {
 
+extern const FilterDesc matte_filter;
+
 static std::vector<const FilterDesc*>& table() {
   static std::vector<const FilterDesc*> t = {
-      // (none yet: each capability filter adds one line, e.g. `&matte_filter,`)
+      &matte_filter,
   };
   return t;
 }

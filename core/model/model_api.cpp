@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <dlfcn.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
@@ -19,6 +20,7 @@
 #include "core/error.h"
 #include "core/model/hub.h"
 #include "core/model/net.h"
+#include "core/perception.h"
 #include "core/torch_module.h"
 
 namespace omni {
@@ -27,9 +29,19 @@ using model::Net;
 
 static at::Device g_device = at::kCPU;
 
+static int g_threads = 0;  // intra-op threads; 0 = not given (-threads)
+
+static int all_threads() { return g_threads > 0 ? g_threads : int(std::max(1u, std::thread::hardware_concurrency())); }
+
 void model_configure(int threads, const std::string& device) {
   // LibTorch as packaged here starts with one intra-op thread; use the machine unless told.
-  at::set_num_threads(threads > 0 ? threads : int(std::max(1u, std::thread::hardware_concurrency())));
+  g_threads = threads;
+  at::set_num_threads(all_threads());
+  // LibTorch runs its own intra-op threads; a threaded BLAS underneath would oversubscribe the
+  // cores (pose-heavy 65 -> 130 ms on 2 cores) and its idle workers spin in sched_yield (30 % of
+  // a 720p matte's time). OpenBLAS is often loaded before us (OpenCV's LAPACK), so the
+  // environment variable set in core/torch_module.cpp comes too late: ask it directly.
+  if (auto set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
   if (device.empty() || device == "cpu") {
     g_device = at::kCPU;
     return;
@@ -157,63 +169,21 @@ static std::string summarise_pose(const ModelSpec& m, const std::vector<at::Tens
   return fmt::format("pose presence {:.3f}, {} of 33 landmarks visible (> 0.5)", presence, visible);
 }
 
-// MediaPipe's pose detector: SSD anchors (strides 8, 16, 32, 32, 32 at 224x224; fixed size), box
-// and 4 keypoints per anchor, sigmoid score, weighted non-maximum suppression.
+// MediaPipe's pose detector, decoded by core/perception (the same code matte and pose use).
 static std::string summarise_detector(const std::vector<at::Tensor>& outs, const Prepared& p, const cv::Mat& img,
                                       const std::string& dest) {
-  at::Tensor raw = outs.at(0).to(at::kCPU).reshape({-1, 12}), scores = outs.at(1).to(at::kCPU).reshape({-1});
-  struct Anchor { double x, y; };
-  std::vector<Anchor> anchors;
-  const int strides[] = {8, 16, 32, 32, 32};
-  for (int layer = 0; layer < 5;) {
-    int last = layer;
-    int per_cell = 0;
-    while (last < 5 && strides[last] == strides[layer]) per_cell += 2, ++last;
-    int fm = (224 + strides[layer] - 1) / strides[layer];
-    for (int y = 0; y < fm; ++y)
-      for (int x = 0; x < fm; ++x)
-        for (int k = 0; k < per_cell; ++k) anchors.push_back({(x + 0.5) / fm, (y + 0.5) / fm});
-    layer = last;
+  InferResult r;
+  r.scale = p.scale, r.pad_x = p.pad_x, r.pad_y = p.pad_y;
+  for (const at::Tensor& o : outs) {
+    at::Tensor c = o.to(at::kCPU).to(at::kFloat).contiguous();
+    r.outputs.push_back({c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())});
   }
-  if (int64_t(anchors.size()) != raw.size(0)) fail("pose-detector: {} anchors for {} outputs", anchors.size(), raw.size(0));
-  struct Det { double score, x0, y0, x1, y1; };
-  std::vector<Det> dets;
-  for (int64_t i = 0; i < raw.size(0); ++i) {
-    double s = sigmoid(std::clamp(scores[i].item<double>(), -100.0, 100.0));
-    if (s < 0.5) continue;
-    double cx = raw[i][0].item<double>() / 224 + anchors[i].x, cy = raw[i][1].item<double>() / 224 + anchors[i].y;
-    double w = raw[i][2].item<double>() / 224, h = raw[i][3].item<double>() / 224;
-    dets.push_back({s, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2});
-  }
-  std::sort(dets.begin(), dets.end(), [](auto& a, auto& b) { return a.score > b.score; });
-  auto iou = [](const Det& a, const Det& b) {
-    double ix = std::max(0.0, std::min(a.x1, b.x1) - std::max(a.x0, b.x0)), iy = std::max(0.0, std::min(a.y1, b.y1) - std::max(a.y0, b.y0));
-    double inter = ix * iy, u = (a.x1 - a.x0) * (a.y1 - a.y0) + (b.x1 - b.x0) * (b.y1 - b.y0) - inter;
-    return u > 0 ? inter / u : 0;
-  };
-  std::vector<Det> kept;
-  std::vector<bool> used(dets.size(), false);
-  for (size_t i = 0; i < dets.size(); ++i) {
-    if (used[i]) continue;
-    Det acc{dets[i].score, 0, 0, 0, 0};
-    double wsum = 0;
-    for (size_t j = i; j < dets.size(); ++j)
-      if (!used[j] && iou(dets[i], dets[j]) > 0.3) {
-        used[j] = true;
-        double w = dets[j].score;
-        acc.x0 += w * dets[j].x0, acc.y0 += w * dets[j].y0, acc.x1 += w * dets[j].x1, acc.y1 += w * dets[j].y1;
-        wsum += w;
-      }
-    acc.x0 /= wsum, acc.y0 /= wsum, acc.x1 /= wsum, acc.y1 /= wsum;
-    kept.push_back(acc);
-  }
-  auto to_img = [&](double v, double pad) { return (v * 224 - pad) / p.scale; };
+  std::vector<PersonDetection> kept = decode_pose_detections(r, img.cols, img.rows);
   std::string json = "{\n  \"model\": \"pose-detector\",\n  \"detections\": [\n";
   for (size_t i = 0; i < kept.size(); ++i) {
-    const Det& d = kept[i];
+    const PersonDetection& d = kept[i];
     json += fmt::format("    {{\"score\": {:.4f}, \"x0\": {:.1f}, \"y0\": {:.1f}, \"x1\": {:.1f}, \"y1\": {:.1f}}}{}\n", d.score,
-                        to_img(d.x0, p.pad_x), to_img(d.y0, p.pad_y), to_img(d.x1, p.pad_x), to_img(d.y1, p.pad_y),
-                        i + 1 < kept.size() ? "," : "");
+                        d.box.x, d.box.y, d.box.x + d.box.width, d.box.y + d.box.height, i + 1 < kept.size() ? "," : "");
   }
   json += fmt::format("  ],\n  \"image\": {{\"width\": {}, \"height\": {}}}\n}}\n", img.cols, img.rows);
   if (!dest.empty()) {
@@ -259,6 +229,29 @@ std::string model_run(const ModelRunArgs& a) {
   else summary = fmt::format("{} outputs", outs.size());
   return fmt::format("{}: {}; load {:.0f} ms, inference {:.1f} ms (median of {}, {} threads)\n", m.name, summary, load_ms,
                      times[times.size() / 2], times.size(), at::get_num_threads());
+}
+
+InferResult model_infer(const std::string& name, const std::string& path, const cv::Mat& bgr) {
+  const ModelSpec& m = find_model(name);
+  auto net = load_net(m, path);
+  Prepared p = prepare(m, bgr);
+  // Per-frame models (256x256 and smaller) run on one thread unless -threads says otherwise: on
+  // 2 cores the second one decodes, encodes and refines meanwhile, and OpenMP's idle workers
+  // would otherwise spin between frames (measured, matte on 720p: 27 fps with 1 thread, 10 fps
+  // with 2). Large models (ISNet) take every core.
+  bool small = p.input.numel() <= 256 * 256 * 3;
+  at::set_num_threads(g_threads > 0 || !small || g_device.is_cuda() ? all_threads() : 1);
+  std::vector<at::Tensor> outs = net->run({p.input.to(g_device)});
+  InferResult r;
+  r.scale = p.scale, r.pad_x = p.pad_x, r.pad_y = p.pad_y;
+  for (const at::Tensor& o : outs) {
+    at::Tensor c = o.to(at::kCPU).to(at::kFloat).contiguous();
+    InferOutput io;
+    io.shape = c.sizes().vec();
+    io.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+    r.outputs.push_back(std::move(io));
+  }
+  return r;
 }
 
 std::string model_inspect(const std::string& name, const std::string& path) {

@@ -1,0 +1,101 @@
+// Measures mattes for the tests and bench/ (raw 8-bit files as `ffmpeg -f rawvideo` writes them):
+//
+//   matte_metrics compare W H PRED.gray GT.gray
+//     frames=N iou=.. mae=.. stability=.. gt_stability=..
+//     iou: mean per-frame IoU of the masks at alpha >= 128; mae: mean |pred - gt| / 255;
+//     stability: mean |pred_t - pred_t-1| / 255 where the ground truth did not change (0 = steady).
+//   matte_metrics colour W H IMG.rgb R G B X0 Y0 X1 Y1
+//     outside_other=..: fraction of pixels outside the box whose colour is not (R,G,B) (±30);
+//     inside_other=..: the same inside the box.
+//   matte_metrics tint W H IMG.rgb ALPHA.gray LO HI
+//     tint=..: mean of max(0, G - max(R, B)) over pixels with LO <= alpha <= HI (how green).
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+static std::vector<unsigned char> slurp(const char* path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    fprintf(stderr, "matte_metrics: cannot read %s\n", path);
+    exit(1);
+  }
+  return std::vector<unsigned char>((std::istreambuf_iterator<char>(f)), {});
+}
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    fprintf(stderr, "usage: matte_metrics compare|colour|tint W H FILES...\n");
+    return 1;
+  }
+  std::string mode = argv[1];
+  long w = atol(argv[2]), h = atol(argv[3]), n = w * h;
+  if (mode == "compare" && argc == 6) {
+    auto p = slurp(argv[4]), g = slurp(argv[5]);
+    long frames = long(std::min(p.size(), g.size()) / n);
+    if (frames == 0 || p.size() != g.size()) {
+      fprintf(stderr, "matte_metrics: sizes differ (%zu vs %zu bytes)\n", p.size(), g.size());
+      return 1;
+    }
+    double iou = 0, mae = 0, stab = 0, gstab = 0;
+    long still = 0;
+    for (long f = 0; f < frames; ++f) {
+      const unsigned char *pf = &p[f * n], *gf = &g[f * n];
+      long inter = 0, uni = 0;
+      double err = 0;
+      for (long i = 0; i < n; ++i) {
+        bool a = pf[i] >= 128, b = gf[i] >= 128;
+        inter += a && b, uni += a || b;
+        err += std::abs(pf[i] - gf[i]);
+      }
+      iou += uni ? double(inter) / uni : 1.0;
+      mae += err / n / 255;
+      if (f > 0) {
+        const unsigned char *pp = pf - n, *gp = gf - n;
+        for (long i = 0; i < n; ++i)
+          if (gf[i] == gp[i]) stab += std::abs(pf[i] - pp[i]) / 255.0, ++still;
+        for (long i = 0; i < n; ++i) gstab += std::abs(gf[i] - gp[i]) / 255.0;
+      }
+    }
+    printf("frames=%ld iou=%.4f mae=%.4f stability=%.5f gt_change=%.5f\n", frames, iou / frames, mae / frames,
+           still ? stab / still : 0.0, frames > 1 ? gstab / (double(n) * (frames - 1)) : 0.0);
+    return 0;
+  }
+  if (mode == "colour" && argc == 12) {
+    auto img = slurp(argv[4]);
+    int R = atoi(argv[5]), G = atoi(argv[6]), B = atoi(argv[7]);
+    long x0 = atol(argv[8]), y0 = atol(argv[9]), x1 = atol(argv[10]), y1 = atol(argv[11]);
+    if (long(img.size()) < n * 3) return fprintf(stderr, "matte_metrics: short image\n"), 1;
+    long out_n = 0, out_o = 0, in_n = 0, in_o = 0;
+    for (long y = 0; y < h; ++y)
+      for (long x = 0; x < w; ++x) {
+        const unsigned char* px = &img[(y * w + x) * 3];
+        bool other = std::abs(px[0] - R) + std::abs(px[1] - G) + std::abs(px[2] - B) > 90;
+        bool inside = x >= x0 && x < x1 && y >= y0 && y < y1;
+        (inside ? in_n : out_n)++;
+        (inside ? in_o : out_o) += other;
+      }
+    printf("outside_other=%.4f inside_other=%.4f\n", out_n ? double(out_o) / out_n : 0.0, in_n ? double(in_o) / in_n : 0.0);
+    return 0;
+  }
+  if (mode == "tint" && argc == 8) {
+    auto img = slurp(argv[4]), a = slurp(argv[5]);
+    int lo = atoi(argv[6]), hi = atoi(argv[7]);
+    if (long(img.size()) < n * 3 || long(a.size()) < n) return fprintf(stderr, "matte_metrics: short input\n"), 1;
+    double t = 0;
+    long count = 0;
+    for (long i = 0; i < n; ++i) {
+      if (a[i] < lo || a[i] > hi) continue;
+      const unsigned char* px = &img[i * 3];
+      t += std::max(0, px[1] - std::max(px[0], px[2]));
+      ++count;
+    }
+    printf("tint=%.3f pixels=%ld\n", count ? t / count : 0.0, count);
+    return 0;
+  }
+  fprintf(stderr, "matte_metrics: bad arguments\n");
+  return 1;
+}
