@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
+#include "core/log.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -73,16 +74,27 @@ MediaReader::MediaReader(const std::string& path) : p_(std::make_unique<Impl>())
   p.path = path;
   // Checked first so the error names the real cause, not a demuxer's guess.
   if (access(path.c_str(), R_OK) != 0) fail("'{}': {}", path, std::strerror(errno));
-  if (int r = avformat_open_input(&p.ic, path.c_str(), nullptr, nullptr); r < 0)
-    fail("'{}': not an image or video FFmpeg can read ({})", path, av_error_text(r));
-  if (int r = avformat_find_stream_info(p.ic, nullptr); r < 0) fail("'{}': {}", path, av_error_text(r));
+  // The libraries' own complaints about a broken file are folded into one line of ours.
+  LogHold hold;
+  auto unreadable = [&](const std::string& why) {
+    hold.discard();
+    fail("'{}': not an image or video FFmpeg can read ({})", path, why);
+  };
+  if (int r = avformat_open_input(&p.ic, path.c_str(), nullptr, nullptr); r < 0) unreadable(av_error_text(r));
+  if (int r = avformat_find_stream_info(p.ic, nullptr); r < 0) unreadable(av_error_text(r));
   const AVCodec* codec = nullptr;
   p.stream = av_find_best_stream(p.ic, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
-  if (p.stream < 0 || !codec) fail("'{}': has no picture in it", path);
+  if (p.stream < 0 || !codec) unreadable("no picture in it");
+  const AVCodecParameters* par = p.ic->streams[p.stream]->codecpar;
+  if (par->width <= 0 || par->height <= 0) unreadable("no picture size");
   p.dec = avcodec_alloc_context3(codec);
-  avcodec_parameters_to_context(p.dec, p.ic->streams[p.stream]->codecpar);
-  if (int r = avcodec_open2(p.dec, codec, nullptr); r < 0) fail("'{}': cannot open the {} decoder: {}", path, codec->name, av_error_text(r));
-  if (!p.decode_one()) fail("'{}': has no picture in it", path);
+  avcodec_parameters_to_context(p.dec, par);
+  if (int r = avcodec_open2(p.dec, codec, nullptr); r < 0) unreadable(av_error_text(r));
+  try {
+    if (!p.decode_one()) unreadable("no picture in it");
+  } catch (const Error& e) {
+    unreadable(e.what());
+  }
   // A still: one picture only (an image, or a one-frame video).
   AVFrame* first = av_frame_clone(p.frame);
   p.still = !p.decode_one();

@@ -130,15 +130,36 @@ std::string resolve_person_model(const std::string& model, int width, int height
   return width * 3 > height * 4 ? "selfie-landscape" : "selfie";
 }
 
-cv::Mat person_probability(Frame& f, const std::string& model) {
+cv::Mat person_probability(Frame& f, const std::string& model, int tiles) {
   std::string name = resolve_person_model(model, f.width(), f.height());
-  std::string key = "perception/person/" + name;
+  tiles = std::clamp(tiles, 1, 4);
+  std::string key = "perception/person/" + name + "/" + std::to_string(tiles);
   if (const cv::Mat* m = memo_get<cv::Mat>(f, key)) return *m;
   const ModelSpec& spec = find_model(name);
+  if (spec.task != "person-segmentation") fail("model '{}' is not a person segmenter", name);
   cv::Size in = model_input_size(spec);
-  InferResult r = models().infer(name, model_file(name), frame_to_bgr(f, in));
-  cv::Mat p = output_image(r, 0, in.height, in.width);
-  if (spec.task == "pose-landmarks") fail("model '{}' is a pose model; use PoseTracker for its mask", name);
+  auto run = [&](const cv::Mat& bgr) { return output_image(models().infer(name, model_file(name), bgr), 0, in.height, in.width); };
+  cv::Mat p = run(frame_to_bgr(f, in));
+  if (tiles > 1) {
+    // People far from the camera are a few dozen pixels tall: the segmenter (trained on people
+    // near it) misses them at 256 px for the whole frame. Overlapping tiles at a closer zoom
+    // find them; the result is the maximum of the whole-frame and the tile answers.
+    cv::Size big(in.width * tiles, in.height * tiles);
+    cv::resize(p, p, big, 0, 0, cv::INTER_LINEAR);
+    cv::Mat frame = frame_to_bgr(f, big);
+    int tw = big.width * 5 / (4 * tiles + 1), th = big.height * 5 / (4 * tiles + 1);  // 25 % overlap
+    for (int ty = 0; ty < tiles; ++ty)
+      for (int tx = 0; tx < tiles; ++tx) {
+        int x0 = tiles == 1 ? 0 : (big.width - tw) * tx / (tiles - 1), y0 = (big.height - th) * ty / (tiles - 1);
+        cv::Rect r(x0, y0, tw, th);
+        cv::Mat bgr;
+        cv::resize(frame(r), bgr, in, 0, 0, cv::INTER_AREA);
+        cv::Mat t;
+        cv::resize(run(bgr), t, r.size(), 0, 0, cv::INTER_LINEAR);
+        cv::Mat roi = p(r);
+        cv::max(roi, t, roi);
+      }
+  }
   memo_set(f, key, p);
   return p;
 }

@@ -35,8 +35,9 @@ cv::Mat frame_to_bgr(const Frame& f, cv::Size size);
 
 // Probability that each pixel shows a person (CV_32F in [0,1], the model's resolution; stretch
 // it to the frame). model: "selfie", "selfie-landscape", or "auto" (landscape model for frames
-// wider than 4:3). Memoised per frame.
-cv::Mat person_probability(Frame& f, const std::string& model);
+// wider than 4:3). tiles > 1 also runs it on an NxN grid of overlapping tiles, for people far
+// from the camera (N*N+1 inferences). Memoised per frame.
+cv::Mat person_probability(Frame& f, const std::string& model, int tiles = 1);
 std::string resolve_person_model(const std::string& model, int width, int height);
 
 // MediaPipe's pose detector, decoded: SSD anchors, sigmoid scores, weighted non-maximum

@@ -549,7 +549,9 @@ void Runner::plan_streams() {
       if (f < 0) fail("input '{}' has no video stream; omni edits video (use -vn only with -c:a)", inputs_[0]->spec.path);
       select(f, s);
     }
-    if (!job_.no_audio && !graph_audio) {
+    // As ffmpeg: a container with no audio codec of its own (image2: PNG sequences) gets no audio
+    // by default; -map 0:a still asks for it explicitly (and gets the error).
+    if (!job_.no_audio && !graph_audio && av_guess_codec(oc_->oformat, nullptr, job_.output.c_str(), nullptr, AVMEDIA_TYPE_AUDIO) != AV_CODEC_ID_NONE) {
       auto [f, s] = best(AVMEDIA_TYPE_AUDIO);
       if (f >= 0) select(f, s);
     }

@@ -10,6 +10,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+extern "C" {
+#include <libavutil/log.h>
+}
+
 #include "core/error.h"
 #include "core/filter.h"
 #include "core/media_reader.h"
@@ -35,9 +39,12 @@ const OptionDef options[] = {
     {"feather", "extra softening of the edge, in pixels", OptType::Float, "0", 0, 50},
     {"threshold", "subject probability at which alpha is one half", OptType::Float, "0.5", 0.05, 0.95},
     {"smooth", "temporal smoothing where the picture is still (0 = none)", OptType::Float, "0.6", 0, 0.95},
-    {"despill", "remove the backdrop colour from the subject's edges (colour backgrounds)", OptType::Float, "1", 0, 1},
+    {"despill", "remove the old background's colour from the subject's edges (0 = keep the edge pixels as they are)",
+     OptType::Float, "1", 0, 1},
     {"out", "composite, mask (the matte as a grey picture) or alpha (the picture, matte as its alpha)", OptType::Enum,
      "composite", 0, 0, "composite|mask|alpha"},
+    {"tiles", "people: also look at an NxN grid of zoomed tiles, for people far from the camera (N*N+1 model runs)",
+     OptType::Int, "1", 1, 4},
     {"keyint", "salient/auto: run the salient segmenter and the person detector at least every N frames", OptType::Int, "30", 1,
      100000},
 };
@@ -62,7 +69,7 @@ AVPixelFormat with_alpha(AVPixelFormat f) {
 class Matte : public Filter {
  public:
   explicit Matte(const OptionValues& o)
-      : keep_(Keep(o.i("keep"))), out_(Out(o.i("out"))), despill_(float(o.f("despill"))), keyint_(int(o.i("keyint"))),
+      : keep_(Keep(o.i("keep"))), out_(Out(o.i("out"))), despill_(float(o.f("despill"))), keyint_(int(o.i("keyint"))), tiles_(int(o.i("tiles"))),
         refiner_(MatteOptions{float(o.f("threshold")), 0.25f, int(o.i("refine") < 0 ? 8 : o.i("refine")), float(o.f("smooth")),
                               float(o.f("feather"))}),
         salient_refiner_(MatteOptions{float(o.f("threshold")), 0.25f, int(o.i("refine") < 0 ? 0 : o.i("refine")), float(o.f("smooth")),
@@ -74,7 +81,7 @@ class Matte : public Filter {
     }
     // Models are checked now, before any frame: a missing one names its fetch command.
     std::string model = o.s("model");
-    bool salient_model = model != "auto" && find_model(model).task == "salient-segmentation";
+    bool salient_model = model != "auto" && model != "pose" && find_model(model).task == "salient-segmentation";
     if (keep_ != kSalient) {
       person_model_ = salient_model ? "auto" : model;
       if (person_model_ == "pose") pose_ = std::make_unique<PoseTracker>("pose-full", true);
@@ -90,9 +97,17 @@ class Matte : public Filter {
       if (keep_ == kSalient && model != "auto" && !salient_model)
         fail("matte: model={} is not a salient-object segmenter; keep=salient uses isnet", model);
       require_model(sm);
+      salient_name_ = sm;
       salient_ = std::make_unique<SalientTracker>(keyint_, sm);
     }
     if (keep_ == kAuto) require_model("pose-detector");
+  }
+
+  ~Matte() override {
+    if (salient_ && frames_)
+      av_log(nullptr, AV_LOG_VERBOSE, "matte: %s ran %d times for %lld frames (flow carried the mask in between)\n",
+             salient_name_.c_str(), salient_->model_runs(), (long long)frames_);
+    if (keep_ == kAuto && frames_) av_log(nullptr, AV_LOG_VERBOSE, "matte: keep=auto kept %s\n", auto_person_ ? "people" : "the salient object");
   }
 
   std::vector<AVPixelFormat> formats() const override {
@@ -142,7 +157,11 @@ class Matte : public Filter {
     }
     if (is_file(bg)) {
       bg_ = kMedia;
-      media_ = std::make_unique<MediaReader>(bg);
+      try {
+        media_ = std::make_unique<MediaReader>(bg);
+      } catch (const Error& e) {
+        fail("matte: bg={}: {}", bg, e.what());
+      }
       return;
     }
     // Keying colours rather than FFmpeg's named web colours (whose "green" is #008000).
@@ -164,7 +183,7 @@ class Matte : public Filter {
       const Pose& p = pose_->track(f);
       return p.found ? p.mask : cv::Mat::zeros(f.height(), f.width(), CV_32F);
     }
-    return person_probability(f, person_model_);
+    return person_probability(f, person_model_, tiles_);
   }
 
   // The backdrop colour in the frame's YUV (matrix and range as tagged).
@@ -187,13 +206,12 @@ class Matte : public Filter {
       else dst.setTo(128);
       return;
     }
+    double scale = p == 0 ? 1.0 : 1.0 / (1 << d->log2_chroma_w);
+    cv::Mat fg = despill_ > 0 ? decontaminate(src, a, scale) : src;
     if (out_ == kAlpha) {
-      src.copyTo(dst);
+      fg.copyTo(dst);
       return;
     }
-    cv::Mat fg = src;
-    if (bg_ == kColour && p == 1 && despill_ > 0) despill(in, out, a);
-    if (bg_ == kColour && p > 0 && despill_ > 0) fg = despilled_[p - 1];
     if (bg_ == kColour) {
       double yuv[3];
       colour_yuv(in, yuv);
@@ -204,9 +222,28 @@ class Matte : public Filter {
         if (bg_ == kMedia) bg_frame_ = media_->next(in);
         else bg_frame_ = Frame();
       }
-      cv::Mat bg = bg_ == kMedia ? bg_frame_.mat(p) : blurred(src, a, p == 0 ? 1.0 : 1.0 / (1 << d->log2_chroma_w));
+      cv::Mat bg = bg_ == kMedia ? bg_frame_.mat(p) : blurred(src, a, blur_ * scale);
       blend(fg, a, &bg, 0, dst);
     }
+  }
+
+  // An edge pixel the matte calls partly subject is a mix of the subject and the old background
+  // (c = a f + (1 - a) b): green grass or a green wall shows as a halo around the subject on any
+  // new backdrop. With b estimated from the background next to the edge, the subject's own
+  // colour f = (c - (1 - a) b) / a replaces c there (despill = how much). Solid parts untouched.
+  cv::Mat decontaminate(const cv::Mat& src, const cv::Mat& a, double scale) const {
+    cv::Mat b = blurred(src, a, 12 * scale), out = src.clone();
+    for (int y = 0; y < src.rows; ++y) {
+      const uint8_t *c = src.ptr(y), *al = a.ptr(y), *bb = b.ptr(y);
+      uint8_t* o = out.ptr(y);
+      for (int x = 0; x < src.cols; ++x) {
+        if (al[x] == 0 || al[x] == 255) continue;
+        float af = std::max(al[x] / 255.f, 0.15f);
+        float f = (c[x] - (1 - af) * bb[x]) / af;
+        o[x] = cv::saturate_cast<uint8_t>(c[x] + despill_ * (f - c[x]));
+      }
+    }
+    return out;
   }
 
   static void blend(const cv::Mat& fg, const cv::Mat& a, const cv::Mat* bg, int colour, cv::Mat& dst) {
@@ -220,39 +257,9 @@ class Matte : public Filter {
     }
   }
 
-  // The backdrop's colour bleeding into the subject's edge (grass behind a footballer, a green
-  // wall) shows as a halo once the edge is mixed with the new backdrop. Near the edge, the
-  // chroma component along the key colour's direction is removed (positive part only), as
-  // keyers despill; the subject's inside is left alone.
-  void despill(const Frame& in, Frame& out, const cv::Mat& a) {
-    double yuv[3];
-    colour_yuv(in, yuv);
-    double kx = yuv[1] - 128, ky = yuv[2] - 128, n = std::hypot(kx, ky);
-    despilled_[0] = in.mat(1).clone();
-    despilled_[1] = in.mat(2).clone();
-    if (n < 8) return;  // a grey backdrop has no hue to remove
-    kx /= n, ky /= n;
-    cv::Mat inner;
-    cv::erode(a, inner, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
-    for (int y = 0; y < a.rows; ++y) {
-      const uint8_t* e = inner.ptr(y);
-      uint8_t *u = despilled_[0].ptr(y), *v = despilled_[1].ptr(y);
-      for (int x = 0; x < a.cols; ++x) {
-        if (e[x] >= 250) continue;
-        double cu = u[x] - 128.0, cv_ = v[x] - 128.0, dot = cu * kx + cv_ * ky;
-        if (dot <= 0) continue;
-        dot *= despill_;
-        u[x] = cv::saturate_cast<uint8_t>(128 + cu - dot * kx);
-        v[x] = cv::saturate_cast<uint8_t>(128 + cv_ - dot * ky);
-      }
-    }
-    (void)out;
-  }
-
   // The background blurred without the subject: a normalised convolution weighted by
   // (1 - alpha), so the subject's colours do not smear into the blur around it.
-  cv::Mat blurred(const cv::Mat& src, const cv::Mat& a, double scale) const {
-    double radius = blur_ * scale;
+  static cv::Mat blurred(const cv::Mat& src, const cv::Mat& a, double radius) {
     double f = std::max(1.0, radius / 4);
     cv::Size small(std::max(1, int(src.cols / f)), std::max(1, int(src.rows / f)));
     cv::Mat s, w;
@@ -276,7 +283,7 @@ class Matte : public Filter {
   Keep keep_;
   Out out_;
   float despill_;
-  int keyint_;
+  int keyint_, tiles_;
   MatteRefiner refiner_, salient_refiner_;
   BgKind bg_ = kColour;
   uint8_t rgb_[4] = {0, 0, 0, 255};
@@ -286,9 +293,9 @@ class Matte : public Filter {
   std::string person_model_ = "auto";
   std::unique_ptr<PoseTracker> pose_;
   std::unique_ptr<SalientTracker> salient_;
+  std::string salient_name_;
   bool auto_person_ = true;
   int64_t frames_ = 0;
-  cv::Mat despilled_[2];
 };
 
 }  // namespace

@@ -7,6 +7,9 @@
 //   matte_metrics colour W H IMG.rgb R G B X0 Y0 X1 Y1
 //     outside_other=..: fraction of pixels outside the box whose colour is not (R,G,B) (±30);
 //     inside_other=..: the same inside the box.
+//   matte_metrics boxes W H MASK.gray X0 Y0 X1 Y1 [...]
+//     box1=.. box2=.. outside=..: fraction of mask >= 128 inside each box (first frame), and
+//     outside all of them.
 //   matte_metrics tint W H IMG.rgb ALPHA.gray LO HI
 //     tint=..: mean of max(0, G - max(R, B)) over pixels with LO <= alpha <= HI (how green).
 #include <cmath>
@@ -79,6 +82,24 @@ int main(int argc, char** argv) {
         (inside ? in_o : out_o) += other;
       }
     printf("outside_other=%.4f inside_other=%.4f\n", out_n ? double(out_o) / out_n : 0.0, in_n ? double(in_o) / in_n : 0.0);
+    return 0;
+  }
+  if (mode == "boxes" && argc >= 9 && (argc - 5) % 4 == 0) {
+    auto m = slurp(argv[4]);
+    if (long(m.size()) < n) return fprintf(stderr, "matte_metrics: short mask\n"), 1;
+    int nb = (argc - 5) / 4;
+    std::vector<long> box(nb * 4), on(nb), all(nb);
+    for (int i = 0; i < nb * 4; ++i) box[i] = atol(argv[5 + i]);
+    long out_on = 0, out_all = 0;
+    for (long y = 0; y < h; ++y)
+      for (long x = 0; x < w; ++x) {
+        bool v = m[y * w + x] >= 128, in_any = false;
+        for (int b = 0; b < nb; ++b)
+          if (x >= box[b * 4] && y >= box[b * 4 + 1] && x < box[b * 4 + 2] && y < box[b * 4 + 3]) on[b] += v, all[b]++, in_any = true;
+        if (!in_any) out_on += v, out_all++;
+      }
+    for (int b = 0; b < nb; ++b) printf("box%d=%.4f ", b + 1, all[b] ? double(on[b]) / all[b] : 0.0);
+    printf("outside=%.4f\n", out_all ? double(out_on) / out_all : 0.0);
     return 0;
   }
   if (mode == "tint" && argc == 8) {
