@@ -47,6 +47,7 @@ fuzz: bootstrap
 bench: build models peer
 	@bash bench/pipeline.sh $(BUILD)/omni
 	@bash bench/models.sh $(BUILD)/omni
+	@bash bench/matte.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz

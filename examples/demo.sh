@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: a real edit on real footage nobody here made (opencv-doc's vtest.avi, a street
 # scene), through omni's filtergraph: the original and a graded, sharpened, upscaled version
-# side by side; then the model core on a photo. Capability filters (matte, remove, restyle, ...)
-# will join this demo as they land.
+# side by side; the street scene's people on a green screen (matte); then the model core on a
+# photo. Capability filters (remove, restyle, ...) join this demo as they land.
 set -euo pipefail
 omni=${1:-build/omni}
 src=/usr/share/doc/opencv-doc/examples/data/vtest.avi
@@ -16,6 +16,10 @@ out="$out_dir/vtest-before-after.mp4"
 frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 "$out")
 echo
 echo "demo: wrote $out ($frames: width,height,frames) — left: the original street clip, right: graded and sharpened"
+
+# matte: the people of the street scene cut out onto green (tiles=2: they are far away).
+"$omni" -y -i "$src" -t 10 -vf "matte=tiles=2" -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-matte.mp4"
+echo "demo: wrote $out_dir/vtest-matte.mp4 — the people of the street clip on green, no green screen needed"
 
 # The model core on a real photo (opencv-doc's messi5.jpg): person mask and body landmarks.
 photo=/usr/share/doc/opencv-doc/examples/data/messi5.jpg
