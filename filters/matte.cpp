@@ -4,8 +4,14 @@
 // edges and steadies it; then it is composited here, in the frame's own YUV planes (no RGB round
 // trip), over a colour, a blurred copy of the background, an image or a video, or written as alpha.
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
+#include <functional>
+#include <future>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <sys/stat.h>
 
 #include <opencv2/imgproc.hpp>
@@ -120,12 +126,85 @@ class Matte : public Filter {
     return out;
   }
 
+  // Frame N is analysed on a worker thread while frame N-1 is refined, composited and encoded on
+  // this one (2 cores: the model's ~11 ms and the rest of the pipeline overlap). One frame held.
+  int window() const override { return 1; }
+
   void push(Frame in, const Emit& emit) override {
+    Pending prev = std::move(pending_);
+    pending_.frame = std::make_shared<Frame>(std::move(in));
+    pending_.result = std::make_shared<Result>();
+    auto task = std::make_shared<std::packaged_task<void()>>(
+        [this, f = pending_.frame, r = pending_.result] { r->prob = probability(*f, r->person); });
+    pending_.done = task->get_future();
+    worker_.run([task] { (*task)(); });
+    if (prev.frame) finish(prev, emit);
+  }
+
+  void flush(const Emit& emit) override {
+    if (pending_.frame) finish(pending_, emit);
+    pending_ = Pending();
+  }
+
+ private:
+  struct Result {
+    cv::Mat prob;
     bool person = true;
-    cv::Mat prob = probability(in, person);
+  };
+  struct Pending {
+    std::shared_ptr<Frame> frame;
+    std::shared_ptr<Result> result;
+    std::future<void> done;
+  };
+
+  // One thread that runs jobs in order (the trackers' state is sequential).
+  class Worker {
+   public:
+    Worker() : thread_([this] { loop(); }) {}
+    ~Worker() {
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        stop_ = true;
+      }
+      cv_.notify_all();
+      thread_.join();
+    }
+    void run(std::function<void()> job) {
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        jobs_.push_back(std::move(job));
+      }
+      cv_.notify_all();
+    }
+
+   private:
+    void loop() {
+      for (;;) {
+        std::function<void()> job;
+        {
+          std::unique_lock<std::mutex> l(mu_);
+          cv_.wait(l, [&] { return stop_ || !jobs_.empty(); });
+          if (jobs_.empty()) return;
+          job = std::move(jobs_.front());
+          jobs_.pop_front();
+        }
+        job();  // a packaged_task: exceptions reach the future
+      }
+    }
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::function<void()>> jobs_;
+    bool stop_ = false;
+    std::thread thread_;
+  };
+
+  void finish(Pending& job, const Emit& emit) {
+    job.done.get();  // rethrows the worker's error here
+    Frame& in = *job.frame;
+    Result& r = *job.result;
     // The 256-px person masks need edge refinement; ISNet's 1024-px mask is sharper than what a
     // guided filter makes of it (measured on the disc clip: alpha error 0.0023 without, 0.0063 with).
-    cv::Mat alpha = (person ? refiner_ : salient_refiner_).refine(prob, in);
+    cv::Mat alpha = (r.person ? refiner_ : salient_refiner_).refine(r.prob, in);
     Frame out = Frame::alloc(in.width(), in.height(), out_ == kAlpha ? with_alpha(in.format()) : in.format());
     out.copy_props_from(in);
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(in.format());
@@ -175,7 +254,7 @@ class Matte : public Filter {
     person = keep_ == kPerson;
     if (keep_ == kAuto) {
       // Decided at key frames only, so the matte does not flip between segmenters frame to frame.
-      if (frames_ % keyint_ == 0) auto_person_ = !detect_people(f).empty();
+      if (analysed_++ % keyint_ == 0) auto_person_ = !detect_people(f).empty();
       person = auto_person_;
     }
     if (!person) return salient_->probability(f);
@@ -295,7 +374,10 @@ class Matte : public Filter {
   std::unique_ptr<SalientTracker> salient_;
   std::string salient_name_;
   bool auto_person_ = true;
-  int64_t frames_ = 0;
+  int64_t frames_ = 0;     // composited (this thread)
+  int64_t analysed_ = 0;   // analysed (the worker)
+  Pending pending_;
+  Worker worker_;          // last: joined before the trackers it uses are destroyed
 };
 
 }  // namespace
