@@ -6,6 +6,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <future>
@@ -286,59 +287,67 @@ class Matte : public Filter {
       return;
     }
     double scale = p == 0 ? 1.0 : 1.0 / (1 << d->log2_chroma_w);
-    cv::Mat fg = despill_ > 0 ? decontaminate(src, a, scale) : src;
+    cv::Mat old_bg;  // the old background next to the edge, small (for decontamination)
+    if (despill_ > 0) old_bg = blurred_small(src, a, 12 * scale);
+    const cv::Mat* bg = nullptr;
+    cv::Mat bg_plane;
+    int colour = 0;
     if (out_ == kAlpha) {
-      fg.copyTo(dst);
-      return;
-    }
-    if (bg_ == kColour) {
+      // the picture itself, edges decontaminated
+    } else if (bg_ == kColour) {
       double yuv[3];
       colour_yuv(in, yuv);
-      int c = int(std::lround(yuv[p]));
-      blend(fg, a, nullptr, c, dst);
+      colour = int(std::lround(yuv[p]));
     } else {
-      if (p == 0) {
-        if (bg_ == kMedia) bg_frame_ = media_->next(in);
-        else bg_frame_ = Frame();
-      }
-      cv::Mat bg = bg_ == kMedia ? bg_frame_.mat(p) : blurred(src, a, blur_ * scale);
-      blend(fg, a, &bg, 0, dst);
+      if (p == 0) bg_frame_ = bg_ == kMedia ? media_->next(in) : Frame();
+      bg_plane = bg_ == kMedia ? bg_frame_.mat(p) : upsample(blurred_small(src, a, blur_ * scale), src.size());
+      bg = &bg_plane;
     }
+    composite(src, a, old_bg, bg, colour, out_ == kAlpha, dst);
   }
 
-  // An edge pixel the matte calls partly subject is a mix of the subject and the old background
-  // (c = a f + (1 - a) b): green grass or a green wall shows as a halo around the subject on any
-  // new backdrop. With b estimated from the background next to the edge, the subject's own
-  // colour f = (c - (1 - a) b) / a replaces c there (despill = how much). Solid parts untouched.
-  cv::Mat decontaminate(const cv::Mat& src, const cv::Mat& a, double scale) const {
-    cv::Mat b = blurred(src, a, 12 * scale), out = src.clone();
-    for (int y = 0; y < src.rows; ++y) {
-      const uint8_t *c = src.ptr(y), *al = a.ptr(y), *bb = b.ptr(y);
-      uint8_t* o = out.ptr(y);
-      for (int x = 0; x < src.cols; ++x) {
-        if (al[x] == 0 || al[x] == 255) continue;
-        float af = std::max(al[x] / 255.f, 0.15f);
-        float f = (c[x] - (1 - af) * bb[x]) / af;
-        o[x] = cv::saturate_cast<uint8_t>(c[x] + despill_ * (f - c[x]));
-      }
-    }
-    return out;
-  }
-
-  static void blend(const cv::Mat& fg, const cv::Mat& a, const cv::Mat* bg, int colour, cv::Mat& dst) {
+  // out = a f + (1 - a) bg per pixel, 8-bit. An edge pixel the matte calls partly subject is a mix
+  // of the subject and the old background (c = a f + (1 - a) b): green grass or a green wall shows
+  // as a halo around the subject on any new backdrop. With b estimated from the old background
+  // next to the edge (`old_bg`, small), the subject's own colour f = (c - (1 - a) b) / a is used
+  // there instead of c (despill = how much). Solid parts are untouched. keep_alpha: out = f.
+  void composite(const cv::Mat& src, const cv::Mat& a, const cv::Mat& old_bg, const cv::Mat* bg, int colour, bool keep_alpha,
+                 cv::Mat& dst) const {
+    const bool decontaminate = !old_bg.empty();
+    const float sx = decontaminate ? float(old_bg.cols) / src.cols : 0, sy = decontaminate ? float(old_bg.rows) / src.rows : 0;
+    const int W = dst.cols;
     for (int y = 0; y < dst.rows; ++y) {
-      const uint8_t *f = fg.ptr(y), *al = a.ptr(y), *b = bg ? bg->ptr(y) : nullptr;
+      const uint8_t *c = src.ptr(y), *al = a.ptr(y), *b = bg ? bg->ptr(y) : nullptr;
       uint8_t* o = dst.ptr(y);
-      for (int x = 0; x < dst.cols; ++x) {
-        int bv = b ? b[x] : colour;
-        o[x] = uint8_t((f[x] * al[x] + bv * (255 - al[x]) + 127) / 255);
+      // The plain mix first (vectorised), then the few edge pixels again with decontamination.
+      if (keep_alpha) std::memcpy(o, c, W);
+      else if (b)
+        for (int x = 0; x < W; ++x) o[x] = uint8_t((c[x] * al[x] + b[x] * (255 - al[x]) + 127) / 255);
+      else
+        for (int x = 0; x < W; ++x) o[x] = uint8_t((c[x] * al[x] + colour * (255 - al[x]) + 127) / 255);
+      if (!decontaminate) continue;
+      for (int x = 0; x < W; ++x) {
+        if (al[x] == 0 || al[x] == 255) continue;
+        float ob = sample(old_bg, (x + 0.5f) * sx - 0.5f, (y + 0.5f) * sy - 0.5f);
+        float af = std::max(al[x] / 255.f, 0.15f);
+        int v = c[x];
+        v = cv::saturate_cast<uint8_t>(v + despill_ * ((v - (1 - af) * ob) / af - v));
+        o[x] = keep_alpha ? uint8_t(v) : uint8_t((v * al[x] + (b ? b[x] : colour) * (255 - al[x]) + 127) / 255);
       }
     }
+  }
+
+  static float sample(const cv::Mat& m, float x, float y) {
+    x = std::clamp(x, 0.f, float(m.cols - 1)), y = std::clamp(y, 0.f, float(m.rows - 1));
+    int x0 = int(x), y0 = int(y), x1 = std::min(x0 + 1, m.cols - 1), y1 = std::min(y0 + 1, m.rows - 1);
+    float fx = x - x0, fy = y - y0;
+    const float *r0 = m.ptr<float>(y0), *r1 = m.ptr<float>(y1);
+    return (r0[x0] * (1 - fx) + r0[x1] * fx) * (1 - fy) + (r1[x0] * (1 - fx) + r1[x1] * fx) * fy;
   }
 
   // The background blurred without the subject: a normalised convolution weighted by
   // (1 - alpha), so the subject's colours do not smear into the blur around it.
-  static cv::Mat blurred(const cv::Mat& src, const cv::Mat& a, double radius) {
+  static cv::Mat blurred_small(const cv::Mat& src, const cv::Mat& a, double radius) {
     double f = std::max(1.0, radius / 4);
     cv::Size small(std::max(1, int(src.cols / f)), std::max(1, int(src.rows / f)));
     cv::Mat s, w;
@@ -353,8 +362,12 @@ class Matte : public Filter {
     cv::GaussianBlur(s, plain, {0, 0}, sigma);
     cv::Mat out = num / cv::max(den, 1e-3);
     plain.copyTo(out, den < 0.02);  // all subject around here: nothing to take from
+    return out;
+  }
+
+  static cv::Mat upsample(const cv::Mat& small, cv::Size size) {
     cv::Mat up;
-    cv::resize(out, up, src.size(), 0, 0, cv::INTER_LINEAR);
+    cv::resize(small, up, size, 0, 0, cv::INTER_LINEAR);
     up.convertTo(up, CV_8U);
     return up;
   }
