@@ -87,8 +87,10 @@ cv::Mat frame_to_bgr(const Frame& f, cv::Size size) {
   check_planar_yuv8(f, "perception");
   auto sized = [&](int plane) {
     cv::Mat src = f.mat(plane), dst;
+    // Luma is averaged when shrinking; chroma (smooth, and at odd ratios, where OpenCV's area
+    // resize takes its slow path: 8 % of a 720p matte) is interpolated.
     bool shrink = size.width < src.cols && size.height < src.rows;
-    cv::resize(src, dst, size, 0, 0, shrink ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::resize(src, dst, size, 0, 0, shrink && plane == 0 ? cv::INTER_AREA : cv::INTER_LINEAR);
     return dst;
   };
   cv::Mat y = sized(0), u = sized(1), v = sized(2);
@@ -628,7 +630,12 @@ static cv::Mat upsample_affine(const cv::Mat& c0, const cv::Mat& c1, const cv::M
 
 cv::Mat MatteRefiner::refine(const cv::Mat& probability, const Frame& f) {
   int W = f.width(), H = f.height();
-  cv::Size work = work_size(W, H, 512);
+  // Working size: the frame divided by a whole number (the first one that divides both sides and
+  // brings the long side to <= 512), so shrinking the luma takes OpenCV's fast area path.
+  int k = std::max(1, (std::max(W, H) + 511) / 512), k0 = k;
+  while (k < 4 * k0 && (W % k || H % k)) ++k;
+  if (W % k || H % k) k = k0;
+  cv::Size work(std::max(8, W / k), std::max(8, H / k));
   cv::Mat I, P;
   luma_small(f, work).convertTo(I, CV_32F, 1 / 255.0);
   cv::resize(probability, P, work, 0, 0, probability.cols > work.width ? cv::INTER_AREA : cv::INTER_LINEAR);
