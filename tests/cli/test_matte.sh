@@ -72,7 +72,7 @@ for d in 0 1; do
 done
 t0=$("$M" tint 640 360 blue0.rgb gdisc_gt.gray 64 250 | field tint)
 t1=$("$M" tint 640 360 blue1.rgb gdisc_gt.gray 64 250 | field tint)
-check "green tint at the edge with despill" "$t1" "<=" "$(awk "BEGIN{print $t0 * 0.8}")"
+check "green tint at the edge with despill" "$t1" "<=" "$(awk "BEGIN{print $t0 * 0.65}")"
 ok "despill: green tint at the edge $t0 -> $t1"
 
 # ---- people: hand-marked boxes around the four people of vtest.avi at 2 s ----
