@@ -4,15 +4,11 @@
 // edges and steadies it; then it is composited here, in the frame's own YUV planes (no RGB round
 // trip), over a colour, a blurred copy of the background, an image or a video, or written as alpha.
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <sys/stat.h>
 
 #include <opencv2/imgproc.hpp>
@@ -26,6 +22,7 @@ extern "C" {
 #include "core/media_reader.h"
 #include "core/model/hub.h"
 #include "core/perception.h"
+#include "core/worker.h"
 
 extern "C" {
 #include <libavutil/parseutils.h>
@@ -156,47 +153,6 @@ class Matte : public Filter {
     std::shared_ptr<Frame> frame;
     std::shared_ptr<Result> result;
     std::future<void> done;
-  };
-
-  // One thread that runs jobs in order (the trackers' state is sequential).
-  class Worker {
-   public:
-    Worker() : thread_([this] { loop(); }) {}
-    ~Worker() {
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        stop_ = true;
-      }
-      cv_.notify_all();
-      thread_.join();
-    }
-    void run(std::function<void()> job) {
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        jobs_.push_back(std::move(job));
-      }
-      cv_.notify_all();
-    }
-
-   private:
-    void loop() {
-      for (;;) {
-        std::function<void()> job;
-        {
-          std::unique_lock<std::mutex> l(mu_);
-          cv_.wait(l, [&] { return stop_ || !jobs_.empty(); });
-          if (jobs_.empty()) return;
-          job = std::move(jobs_.front());
-          jobs_.pop_front();
-        }
-        job();  // a packaged_task: exceptions reach the future
-      }
-    }
-    std::mutex mu_;
-    std::condition_variable cv_;
-    std::deque<std::function<void()>> jobs_;
-    bool stop_ = false;
-    std::thread thread_;
   };
 
   void finish(Pending& job, const Emit& emit) {
@@ -392,7 +348,7 @@ class Matte : public Filter {
   int64_t frames_ = 0;     // composited (this thread)
   int64_t analysed_ = 0;   // analysed (the worker)
   Pending pending_;
-  Worker worker_;          // last: joined before the trackers it uses are destroyed
+  SerialWorker worker_;    // last: joined before the trackers it uses are destroyed
 };
 
 }  // namespace
