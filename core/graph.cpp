@@ -51,6 +51,7 @@ struct Src {
 struct Sink {
   PadRef from;
   int graph_output = -1, omni_node = -1;
+  int bridge_comp = -1, bridge_src = -1;  // a link between two segments (see "Native segments")
   AVMediaType type = AVMEDIA_TYPE_VIDEO;
   AVFilterContext* ctx = nullptr;
   bool eof = false;
@@ -206,12 +207,26 @@ FilterGraph::FilterGraph(std::string_view text, const GraphOptions& options) : i
       }
   }
 
-  // Native segments: connected components of stock filters.
+  // Native segments: connected components of stock filters that sit behind the same number of
+  // omni filters. A segment both upstream and downstream of one omni filter
+  // ("split[a][b];[b]restyle[p];[a][p]hstack") could never be configured: it waits for a first
+  // frame on every input, and one of them comes through itself. Cutting the stock links that
+  // cross an omni depth (a buffersink -> buffersrc bridge) makes the segments a chain in depth order.
+  std::vector<int> depth(m.nodes.size(), 0);
+  for (size_t pass = 0; pass <= m.nodes.size(); ++pass) {
+    bool changed = false;
+    for (auto& l : links) {
+      int d = depth[l.from.node] + (m.nodes[l.from.node].desc ? 1 : 0);
+      if (d > depth[l.to.node]) depth[l.to.node] = d, changed = true;
+    }
+    if (!changed) break;
+  }
   std::vector<int> parent(m.nodes.size());
   std::iota(parent.begin(), parent.end(), 0);
   std::function<int(int)> root = [&](int x) { return parent[x] == x ? x : parent[x] = root(parent[x]); };
   for (auto& l : links)
-    if (m.nodes[l.from.node].av && m.nodes[l.to.node].av) parent[root(l.from.node)] = root(l.to.node);
+    if (m.nodes[l.from.node].av && m.nodes[l.to.node].av && depth[l.from.node] == depth[l.to.node])
+      parent[root(l.from.node)] = root(l.to.node);
   std::map<int, int> comp_of_root;
   for (size_t i = 0; i < m.nodes.size(); ++i) {
     if (!m.nodes[i].av) continue;
@@ -257,6 +272,17 @@ FilterGraph::FilterGraph(std::string_view text, const GraphOptions& options) : i
       if (s.type != AVMEDIA_TYPE_VIDEO) fail("filtergraph: {} takes video, but is given {}", to.text.name, media_name(s.type));
       to.up_comp = from.component;
       to.up_sink = int(m.comps[from.component].sinks.size());
+      m.comps[from.component].sinks.push_back(s);
+    } else if (from.av && to.av && from.component != to.component) {
+      Sink s;
+      s.from = l.from;
+      s.type = from.out_types[l.from.pad];
+      Src t;
+      t.to = l.to;
+      t.type = s.type;
+      s.bridge_comp = to.component;
+      s.bridge_src = int(m.comps[to.component].srcs.size());
+      m.comps[to.component].srcs.push_back(std::move(t));
       m.comps[from.component].sinks.push_back(s);
     } else if (from.desc && to.av) {
       Src s;
@@ -404,8 +430,14 @@ void FilterGraph::Impl::build(int ci) {
 
   take_last_av_error();
   if (int r = avfilter_graph_config(c.g, nullptr); r < 0) fail("filtergraph: cannot configure the graph: {}", av_detail(r));
-  for (auto& s : c.sinks)
+  for (auto& s : c.sinks) {
     if (s.graph_output >= 0 && sinks[s.graph_output].configured) sinks[s.graph_output].configured(s.ctx);
+    if (s.bridge_comp >= 0) {
+      Src& t = comps[s.bridge_comp].srcs[s.bridge_src];
+      t.time_base = av_buffersink_get_time_base(s.ctx);
+      t.frame_rate = av_buffersink_get_frame_rate(s.ctx);
+    }
+  }
 }
 
 void FilterGraph::Impl::try_configure(int ci) {
@@ -502,6 +534,10 @@ void FilterGraph::Impl::deliver(int ci, int k, AVFrame* f) {
     if (!f) output_done[s.graph_output] = true;
     if (sinks[s.graph_output].frame) sinks[s.graph_output].frame(f);
     else av_frame_free(&f);
+    return;
+  }
+  if (s.bridge_comp >= 0) {
+    push_src(s.bridge_comp, s.bridge_src, f);
     return;
   }
   omni_push(s.omni_node, f);

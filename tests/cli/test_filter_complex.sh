@@ -16,6 +16,13 @@ ok "two inputs, overlay/split/hstack, -map [v] -map 0:a: identical to ffmpeg ($(
 "$OMNI" -y -nostats -i a.mp4 -filter_complex "hflip" unl.mp4
 [ -n "$(probe a stream=codec_name unl.mp4)" ] || die "unlabelled complex output: audio not auto-selected"
 ok "omni filters inside -filter_complex; unlabelled output plus automatic audio"
+# An omni filter on one branch of a split that joins again (a before/after comparison): the
+# segment around it is cut in two, else it would wait for its own output before starting.
+g="[0:v]split[a][b];[b]testdelay=n=2[p];[a][p]hstack,split[c][d];[d]testdelay[q];[c][q]vstack[v]"
+"$OMNI" -y -nostats -i a.mp4 -filter_complex "$g" -map "[v]" -map 0:a -c:v ffv1 -c:a copy loop.mkv
+ffmpeg -v error -y -i a.mp4 -filter_complex "[0:v]split[a][b];[a][b]hstack,split[c][d];[c][d]vstack[v]" -map "[v]" -map 0:a -c:v ffv1 -c:a copy loop_ref.mkv
+[ "$(fm loop.mkv)" = "$(fm loop_ref.mkv)" ] || die "split -> omni filter -> hstack differs from ffmpeg's split -> hstack"
+ok "split, an omni filter on one branch, hstack, twice: identical to ffmpeg without the omni filters"
 expect_fail "output \[x\] goes nowhere; add -map \[x\]" "$OMNI" -y -i a.mp4 -filter_complex "[0:v]null[x]" o.mp4 >/dev/null
 expect_fail "\[5:v\] names input #5" "$OMNI" -y -i a.mp4 -filter_complex "[5:v]null" o.mp4 >/dev/null
 ok "complex graph errors"
