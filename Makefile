@@ -48,6 +48,7 @@ bench: build models peer
 	@bash bench/pipeline.sh $(BUILD)/omni
 	@bash bench/models.sh $(BUILD)/omni
 	@bash bench/matte.sh $(BUILD)/omni
+	@bash bench/restyle.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz

@@ -128,6 +128,7 @@ std::string installed_model_path(const ModelSpec& m) {
 std::string require_model(const std::string& name) {
   const ModelSpec& m = find_model(name);
   std::string p = installed_model_path(m);
+  if (p.empty() && m.package.empty()) fail("model '{}' is not installed; it comes from no package: put the file at {}", name, model_path(m));
   if (p.empty()) fail("model '{}' is not installed; run: omni models fetch {}", name, name);
   return p;
 }

@@ -129,6 +129,8 @@ OMNI_MANIFEST=$T/manifest.toml OMNI_MODEL_DIR=$T/models "$O" -y -nostats -i "$DA
 ffmpeg -v error -y -i "$DATA/fruits.jpg" -vf negate -f rawvideo -pix_fmt rgb24 neg_ff.rgb
 p=$(ffmpeg -f rawvideo -pix_fmt rgb24 -s 512x480 -i neg.rgb -f rawvideo -pix_fmt rgb24 -s 512x480 -i neg_ff.rgb -lavfi psnr -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p')
 [ "$p" = inf ] || check "model=negative against ffmpeg's negate (PSNR dB; a wrong picture scores ~10)" "$p" ">=" 38
+expect_fail "model 'negative' is not installed; it comes from no package: put the file at $T/none/negative.torchscript" \
+  env OMNI_MANIFEST=$T/manifest.toml OMNI_MODEL_DIR=$T/none "$O" -y -i "$DATA/fruits.jpg" -vf "restyle=model=negative" x.png >/dev/null
 ok "restyle=model=negative (a TorchScript network named in the manifest): PSNR $p dB against ffmpeg's negate"
 
 # ---- strength=0 keeps the picture exactly, BT.709 tags included -----------------------------
