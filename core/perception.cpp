@@ -43,6 +43,11 @@ static const std::string& model_file(const std::string& name) {
   return it->second;
 }
 
+InferResult run_model(const std::string& name, const cv::Mat& bgr, const cv::Mat& mask) {
+  if (mask.empty()) return models().infer(name, model_file(name), bgr);
+  return models().infer_masked(name, model_file(name), bgr, mask);
+}
+
 static cv::Size model_input_size(const ModelSpec& m) {
   if (m.input_shape.size() != 4) fail("model '{}': the manifest gives no 4-D input shape", m.name);
   bool nchw = m.layout == "NCHW";

@@ -31,6 +31,11 @@ void set_model_options(int threads, const std::string& device);
 // `size` (stretched), using the frame's colour matrix and range.
 cv::Mat frame_to_bgr(const Frame& f, cv::Size size);
 
+// A network from the manifest on one picture (and a mask, for inpainting networks), with
+// -threads/-device applied: for filters whose model is not one of the analyses below
+// (restyle=model=, remove's model=).
+InferResult run_model(const std::string& name, const cv::Mat& bgr, const cv::Mat& mask = cv::Mat());
+
 // ---- people -------------------------------------------------------------------------------
 
 // Probability that each pixel shows a person (CV_32F in [0,1], the model's resolution; stretch

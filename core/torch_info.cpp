@@ -18,8 +18,9 @@ void model_configure(int threads, const std::string& device);
 std::string model_run(const ModelRunArgs& args);
 std::string model_inspect(const std::string& name, const std::string& path);
 InferResult model_infer(const std::string& name, const std::string& path, const cv::Mat& bgr);
+InferResult model_infer_masked(const std::string& name, const std::string& path, const cv::Mat& bgr, const cv::Mat& mask);
 
-static const TorchApi api = {kTorchAbi, buildconf, model_configure, model_run, model_inspect, model_infer};
+static const TorchApi api = {kTorchAbi, buildconf, model_configure, model_run, model_inspect, model_infer, model_infer_masked};
 
 }  // namespace omni
 

@@ -41,9 +41,12 @@ struct TorchApi {
   std::string (*run)(const ModelRunArgs& args);          // returns the summary line(s)
   std::string (*inspect)(const std::string& name, const std::string& path);  // ops, inputs, outputs
   InferResult (*infer)(const std::string& name, const std::string& path, const cv::Mat& bgr);
+  // The same with a second input, a mask (CV_8U, the picture's size, non-zero = the hole) given to
+  // the network as [1,1,H,W] (or [1,H,W,1]) of 0/1 at its input size: inpainting networks (LaMa).
+  InferResult (*infer_masked)(const std::string& name, const std::string& path, const cv::Mat& bgr, const cv::Mat& mask);
 };
 
-constexpr int kTorchAbi = 4;
+constexpr int kTorchAbi = 5;
 
 // Loads libomni_torch.so on the first call (next to the executable, or its ../, or
 // $OMNI_TORCH_MODULE) and returns its table. Throws Error naming the path tried when it is

@@ -8,11 +8,13 @@
 namespace omni {
 
 extern const FilterDesc matte_filter;
+extern const FilterDesc remove_filter;
 extern const FilterDesc restyle_filter;
 
 static std::vector<const FilterDesc*>& table() {
   static std::vector<const FilterDesc*> t = {
       &matte_filter,
+      &remove_filter,
       &restyle_filter,
   };
   return t;

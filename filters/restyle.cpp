@@ -749,7 +749,7 @@ class ModelLook : public Look {
   }
 
   cv::Mat run(const cv::Mat& bgr, bool) override {
-    InferResult r = torch_api().infer(name_, path_, bgr);
+    InferResult r = run_model(name_, bgr);
     if (r.outputs.empty()) fail("restyle: model {} gave no output", name_);
     const InferOutput& o = r.outputs[0];
     if (o.shape.size() != 4 || o.shape[0] != 1 || o.shape[nchw_ ? 1 : 3] != 3)

@@ -233,17 +233,46 @@ std::string model_run(const ModelRunArgs& a) {
                      times[times.size() / 2], times.size(), at::get_num_threads());
 }
 
+static InferResult infer_with(const std::string& name, const std::string& path, const cv::Mat& bgr, const cv::Mat* mask);
+
 InferResult model_infer(const std::string& name, const std::string& path, const cv::Mat& bgr) {
+  return infer_with(name, path, bgr, nullptr);
+}
+
+InferResult model_infer_masked(const std::string& name, const std::string& path, const cv::Mat& bgr, const cv::Mat& mask) {
+  return infer_with(name, path, bgr, &mask);
+}
+
+static InferResult infer_with(const std::string& name, const std::string& path, const cv::Mat& bgr, const cv::Mat* mask) {
   const ModelSpec& m = find_model(name);
   auto net = load_net(m, path);
   Prepared p = prepare(m, bgr);
+  std::vector<at::Tensor> inputs{p.input.to(g_device)};
+  if (mask) {
+    // The mask takes the picture's path: same size, same letterbox.
+    bool nchw = m.layout == "NCHW";
+    int64_t h = p.input.size(nchw ? 2 : 1), w = p.input.size(nchw ? 3 : 2);
+    cv::Mat in = cv::Mat::zeros(int(h), int(w), CV_8U), sized;
+    int nw = int(std::lround(mask->cols * p.scale)), nh = int(std::lround(mask->rows * p.scale));
+    if (m.resize == "letterbox") {
+      cv::resize(*mask, sized, cv::Size(nw, nh), 0, 0, cv::INTER_NEAREST);
+      sized.copyTo(in(cv::Rect(int(p.pad_x), int(p.pad_y), nw, nh)));
+    } else {
+      cv::resize(*mask, in, cv::Size(int(w), int(h)), 0, 0, cv::INTER_NEAREST);
+    }
+    cv::Mat f;
+    cv::Mat on = in > 0;
+    on.convertTo(f, CV_32F, 1 / 255.0);
+    at::Tensor t = at::from_blob(f.data, {1, h, w, 1}, at::kFloat).clone();
+    inputs.push_back((nchw ? t.permute({0, 3, 1, 2}).contiguous() : t).to(g_device));
+  }
   // Per-frame models (256x256 and smaller) run on one thread unless -threads says otherwise: on
   // 2 cores the second one decodes, encodes and refines meanwhile, and OpenMP's idle workers
   // would otherwise spin between frames (measured, matte on 720p: 27 fps with 1 thread, 10 fps
   // with 2). Large models (ISNet) take every core.
   bool small = p.input.numel() <= 256 * 256 * 3;
   at::set_num_threads(g_threads > 0 || !small || g_device.is_cuda() ? all_threads() : 1);
-  std::vector<at::Tensor> outs = net->run({p.input.to(g_device)});
+  std::vector<at::Tensor> outs = net->run(inputs);
   InferResult r;
   r.scale = p.scale, r.pad_x = p.pad_x, r.pad_y = p.pad_y;
   for (const at::Tensor& o : outs) {

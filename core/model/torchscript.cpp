@@ -20,25 +20,31 @@ Net import_torchscript(const std::string& what, const std::string& path, at::Dev
   net.name = what;
   net.format = "torchscript";
   net.device = device;
-  net.slot_count = 2;
-  net.input_slots = {0};
-  net.output_slots = {1};
-  net.input_nhwc = {false};
+  // As many inputs as forward() takes (an inpainter takes the picture and the mask).
+  const auto& args = module->get_method("forward").function().getSchema().arguments();
+  const int n = std::max<int>(1, int(args.size()) - 1);  // less `self`
+  net.slot_count = n + 1;
+  for (int i = 0; i < n; ++i) {
+    net.input_slots.push_back(i);
+    net.input_nhwc.push_back(false);
+    net.inputs.push_back({args.size() > size_t(i + 1) ? args[i + 1].name() : "input", {}});
+  }
+  net.output_slots = {n};
   net.output_nhwc = {false};
-  net.inputs.push_back({"input", {}});
   net.outputs.push_back({"output", {}});
   net.op_names.push_back("TorchScript forward");
-  net.steps.push_back([module, what](std::vector<at::Tensor>& s) {
+  net.steps.push_back([module, what, n](std::vector<at::Tensor>& s) {
     torch::jit::IValue out;
     try {
-      out = module->forward({s[0]});
+      std::vector<torch::jit::IValue> in(s.begin(), s.begin() + n);
+      out = module->forward(in);
     } catch (const c10::Error& e) {
       std::string msg = e.what_without_backtrace();
       fail("{}: forward failed: {}", what, msg.substr(0, msg.find('\n')));
     }
-    if (out.isTensor()) s[1] = out.toTensor();
+    if (out.isTensor()) s[n] = out.toTensor();
     else if (out.isTuple() && !out.toTuple()->elements().empty() && out.toTuple()->elements()[0].isTensor())
-      s[1] = out.toTuple()->elements()[0].toTensor();
+      s[n] = out.toTuple()->elements()[0].toTensor();
     else fail("{}: forward returned neither a tensor nor a tuple starting with one", what);
   });
   return net;

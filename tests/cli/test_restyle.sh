@@ -117,7 +117,7 @@ ok "ref=HappyFish.jpg on vtest: distance of CIELAB means and spreads $di -> $do_
 
 # ---- model=: a TorchScript style network from the manifest ----------------------------------
 mkdir -p models
-"${MAKE_STYLE_MODEL:?}" models/negative.torchscript
+"${MAKE_STYLE_MODEL:?}" negative models/negative.torchscript
 cat > manifest.toml <<'EOF'
 [negative]
 task = "style-transfer"

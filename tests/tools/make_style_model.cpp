@@ -1,20 +1,30 @@
-// Writes a TorchScript "style network" whose output is known exactly, for restyle=model= tests:
-// NCHW RGB in [0,1] -> the negative picture, 1 - x, at the input's size.
-//   make_style_model OUT.pt
+// Writes TorchScript networks whose output is known exactly, for the tests of filters that take a
+// model= from the manifest (NCHW RGB in [0,1], the input's size):
+//   make_style_model negative OUT.pt     restyle: the negative picture, 1 - x
+//   make_style_model grey-fill OUT.pt    remove: inpainting that fills the hole with mid grey,
+//                                        forward(x, mask) = x * (1 - mask) + 0.5 * mask
 #include <torch/script.h>
 
 #include <cstdio>
+#include <string>
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: make_style_model OUT.pt\n");
+  std::string kind = argc == 3 ? argv[1] : "";
+  if (kind != "negative" && kind != "grey-fill") {
+    fprintf(stderr, "usage: make_style_model negative|grey-fill OUT.pt\n");
     return 1;
   }
-  torch::jit::Module m("Negative");
-  m.define(R"(
+  torch::jit::Module m(kind == "negative" ? "Negative" : "GreyFill");
+  if (kind == "negative")
+    m.define(R"(
 def forward(self, x):
     return 1.0 - x
 )");
-  m.save(argv[1]);
+  else
+    m.define(R"(
+def forward(self, x, mask):
+    return x * (1.0 - mask) + 0.5 * mask
+)");
+  m.save(argv[2]);
   return 0;
 }

@@ -1,0 +1,604 @@
+// remove: erase people, a salient object, a box (a logo, a boom mic) or a painted mask, and fill
+// in what was behind it.
+//
+// The fill takes, best first: the pixels other frames saw there (frames before and after, in a
+// window around the current one, aligned to it by a homography fitted to tracked background
+// points, or not moved at all when the camera stands still; the per-pixel median of the nearest
+// few that saw the background); for a still camera, a background plate that remembers every
+// pixel ever seen; the previous output carried over, so a fill that had to be invented does not
+// change from frame to frame; and only then spatial inpainting (OpenCV's Telea, or a TorchScript
+// network named in the manifest). Seams are evened out (the fill's brightness matched to the
+// frame's around the hole) and feathered.
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <memory>
+
+#include <opencv2/imgproc.hpp>
+#include <opencv2/photo.hpp>
+#include <opencv2/video/tracking.hpp>
+#include <opencv2/calib3d.hpp>
+
+extern "C" {
+#include <libavutil/log.h>
+}
+
+#include "core/convert.h"
+#include "core/error.h"
+#include "core/filter.h"
+#include "core/media_reader.h"
+#include "core/model/hub.h"
+#include "core/perception.h"
+#include "core/torch_module.h"
+
+namespace omni {
+
+namespace {
+
+const OptionDef options[] = {
+    {"what", "what to remove: people, salient (the most salient object), box (x, y, w, h), mask (a mask file), matte (the mask an earlier matte filter left)",
+     OptType::Enum, "people", 0, 0, "people|salient|box|mask|matte"},
+    {"x", "box: left edge in pixels", OptType::Int, "0", 0, 100000},
+    {"y", "box: top edge in pixels", OptType::Int, "0", 0, 100000},
+    {"w", "box: width in pixels", OptType::Int, "0", 0, 100000},
+    {"h", "box: height in pixels", OptType::Int, "0", 0, 100000},
+    {"track", "box: follow what is inside the box as it moves", OptType::Bool, "0"},
+    {"mask", "a mask image or video: white where to remove (implies what=mask)", OptType::String, ""},
+    {"dilate", "grow the mask by this many pixels (-1: 1/60 of the height for people, salient and matte; 2 otherwise)", OptType::Int,
+     "-1", -1, 256},
+    {"feather", "soften the fill's edge over this many pixels", OptType::Int, "4", 0, 64},
+    {"method", "fill: auto (other frames, then inpainting), frames (other frames aligned by a homography), plate (still camera: "
+               "background plate), inpaint (spatial only)",
+     OptType::Enum, "auto", 0, 0, "auto|frames|plate|inpaint"},
+    {"window", "frames before and after the current one that may lend their pixels", OptType::Int, "12", 1, 60},
+    {"show", "show the mask (red) instead of filling, for tuning", OptType::Bool, "0"},
+    {"model", "spatial inpainting network from the model manifest (task inpainting); empty: OpenCV's Telea", OptType::String, ""},
+    {"tiles", "people: also look at an NxN grid of zoomed tiles, for people far from the camera", OptType::Int, "1", 1, 4},
+    {"keyint", "salient: run the salient segmenter at least every N frames", OptType::Int, "30", 1, 100000},
+};
+
+enum What { kPeople, kSalient, kBox, kMask, kMatte };
+enum Method { kAuto, kFrames, kPlate, kInpaint };
+
+// One frame in the window.
+struct Item {
+  Frame frame;      // until emitted
+  cv::Mat bgr;      // frame size
+  cv::Mat mask;     // CV_8U, frame size, 255 = remove (dilated)
+  cv::Matx33d to_prev = cv::Matx33d::eye();  // maps this frame's pixels to the previous frame's
+  bool aligned = true;   // to_prev could be fitted
+  bool still = true;     // to_prev is (within half a pixel) no motion
+};
+
+class Remove : public Filter {
+ public:
+  explicit Remove(const OptionValues& o)
+      : what_(What(o.i("what"))), method_(Method(o.i("method"))), R_(int(o.i("window"))), feather_(int(o.i("feather"))),
+        show_(o.b("show")), track_(o.b("track")), tiles_(int(o.i("tiles"))) {
+    if (!o.s("mask").empty()) {
+      if (o.was_set("what") && what_ != kMask) fail("remove: mask= goes with what=mask, not what={}", o.s("what"));
+      what_ = kMask;
+    }
+    if (o.i("w") > 0 || o.i("h") > 0) {
+      if (o.was_set("what") && what_ != kBox) fail("remove: x, y, w, h describe a box; they do not go with what={}", o.s("what"));
+      what_ = kBox;
+    }
+    box_ = cv::Rect2d(double(o.i("x")), double(o.i("y")), double(o.i("w")), double(o.i("h")));
+    if (what_ == kBox && (box_.width <= 0 || box_.height <= 0)) fail("remove: what=box needs w and h (and x, y): remove=x=620:y=40:w=180:h=90");
+    if (track_ && what_ != kBox) fail("remove: track=1 follows a box; give x, y, w, h");
+    dilate_ = int(o.i("dilate"));
+    if (what_ == kMask) {
+      if (o.s("mask").empty()) fail("remove: what=mask needs mask=FILE (an image or video, white where to remove)");
+      try {
+        mask_media_ = std::make_unique<MediaReader>(o.s("mask"));
+      } catch (const Error& e) {
+        fail("remove: mask={}: {}", o.s("mask"), e.what());
+      }
+    }
+    if (what_ == kPeople)
+      for (const char* m : {"selfie", "selfie-landscape"}) require_model(m);
+    if (what_ == kSalient) {
+      require_model("isnet");
+      salient_ = std::make_unique<SalientTracker>(int(o.i("keyint")), "isnet");
+    }
+    model_ = o.s("model");
+    if (!model_.empty()) {
+      if (find_model(model_).task != "inpainting")
+        fail("remove: model={} is a {} model, not inpainting", model_, find_model(model_).task);
+      model_path_ = require_model(model_);
+    }
+  }
+
+  ~Remove() override {
+    if (emitted_)
+      av_log(nullptr, AV_LOG_VERBOSE,
+             "remove: %lld frames; filled pixels: %.1f%% from other frames, %.1f%% from the plate, %.1f%% carried, %.1f%% inpainted\n",
+             (long long)emitted_, pct(stats_[0]), pct(stats_[1]), pct(stats_[2]), pct(stats_[3]));
+  }
+
+  std::vector<AVPixelFormat> formats() const override {
+    return {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P};
+  }
+
+  StreamInfo configure(const StreamInfo& in) override {
+    if (what_ == kBox) {
+      if (box_.x >= in.width || box_.y >= in.height)
+        fail("remove: the box at {},{} is outside the {}x{} picture", int(box_.x), int(box_.y), in.width, in.height);
+    }
+    if (dilate_ < 0) dilate_ = (what_ == kBox || what_ == kMask) ? 2 : std::max(2, in.height / 60);
+    k_ = std::max(1, (in.width + 639) / 640);
+    return in;
+  }
+
+  // The window's future half waits here until the frame in the middle can be filled.
+  int window() const override { return R_; }
+
+  void push(Frame in, const Emit& emit) override {
+    Item it;
+    it.bgr = conv_in_.to_bgr(in);
+    it.mask = mask_of(in, it.bgr);
+    align(it);
+    it.frame = std::move(in);
+    items_.push_back(std::move(it));
+    update_plate(items_.back());
+    while (int(items_.size()) - cur_ > R_) emit_one(emit);
+  }
+
+  void flush(const Emit& emit) override {
+    while (cur_ < int(items_.size())) emit_one(emit);
+  }
+
+ private:
+  double pct(double v) const { return v * 100 / std::max<int64_t>(1, filled_frames_); }
+
+  // ---- masks ----------------------------------------------------------------------------------
+
+  cv::Mat mask_of(Frame& f, const cv::Mat& bgr) {
+    cv::Mat m;
+    cv::Size size(f.width(), f.height());
+    switch (what_) {
+      case kPeople: {
+        cv::Mat p = person_probability(f, "auto", tiles_), up;
+        cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
+        m = up > 0.5f;
+        break;
+      }
+      case kSalient: {
+        cv::Mat p = salient_->probability(f), up;
+        cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
+        m = up > 0.5f;
+        break;
+      }
+      case kMatte: {
+        const cv::Mat* a = f.side().get<cv::Mat>("matte");
+        if (!a) fail("remove: what=matte: the frame carries no matte; put a matte filter before remove (matte=out=alpha,remove=matte)");
+        if (a->size() != size) cv::resize(*a, m, size, 0, 0, cv::INTER_LINEAR);
+        else m = *a;
+        m = m > 127;
+        break;
+      }
+      case kMask: {
+        Frame mf = mask_media_->next(f);
+        m = mf.mat(0) > 127;
+        break;
+      }
+      case kBox: {
+        if (track_) track_box(bgr);
+        m = cv::Mat::zeros(size, CV_8U);
+        cv::Rect r = cv::Rect(cv::Rect2d(box_)) & cv::Rect(0, 0, size.width, size.height);
+        m(r).setTo(255);
+        break;
+      }
+    }
+    if (dilate_ > 0) cv::dilate(m, m, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * dilate_ + 1, 2 * dilate_ + 1}));
+    return m;
+  }
+
+  // The box follows what moves inside it: corners inside the box that move differently from
+  // the background (the camera's motion, from corners outside) give its motion; when nothing
+  // inside moves on its own, the box moves with the camera.
+  void track_box(const cv::Mat& bgr) {
+    cv::Mat g;
+    cv::cvtColor(bgr, g, cv::COLOR_BGR2GRAY);
+    if (!box_prev_.empty()) {
+      cv::Rect r = cv::Rect(cv::Rect2d(box_)) & cv::Rect(0, 0, g.cols, g.rows);
+      auto motion = [&](bool inside, std::vector<cv::Point2f>& d) {
+        cv::Mat where(g.size(), CV_8U, cv::Scalar(inside ? 0 : 255));
+        if (r.area() > 0) where(r).setTo(inside ? 255 : 0);
+        std::vector<cv::Point2f> p0, p1;
+        cv::goodFeaturesToTrack(box_prev_, p0, inside ? 150 : 300, 0.01, inside ? 3 : 8, where);
+        if (p0.empty()) return;
+        std::vector<uint8_t> st;
+        std::vector<float> err;
+        cv::calcOpticalFlowPyrLK(box_prev_, g, p0, p1, st, err, {21, 21}, 3);
+        for (size_t i = 0; i < p0.size(); ++i)
+          if (st[i]) d.push_back(p1[i] - p0[i]);
+      };
+      auto median = [](std::vector<cv::Point2f> v) {
+        if (v.empty()) return cv::Point2f(0, 0);
+        std::vector<float> x, y;
+        for (auto& p : v) x.push_back(p.x), y.push_back(p.y);
+        std::nth_element(x.begin(), x.begin() + x.size() / 2, x.end());
+        std::nth_element(y.begin(), y.begin() + y.size() / 2, y.end());
+        return cv::Point2f(x[x.size() / 2], y[y.size() / 2]);
+      };
+      std::vector<cv::Point2f> in, out, own;
+      motion(true, in);
+      motion(false, out);
+      cv::Point2f camera = median(out);
+      for (auto& d : in)
+        if (cv::norm(d - camera) > 1.5) own.push_back(d);
+      cv::Point2f step = own.size() >= 3 && own.size() * 10 >= in.size() * 3 ? median(own) : camera;
+      box_.x += step.x, box_.y += step.y;
+    }
+    box_prev_ = g;
+  }
+
+  // ---- camera motion --------------------------------------------------------------------------
+
+  // Fits the homography from this frame to the previous one on background corners (outside both
+  // masks), at about 640 px wide. A fit that moves no corner by half a pixel counts as still.
+  void align(Item& it) {
+    cv::Mat g;
+    cv::cvtColor(it.bgr, g, cv::COLOR_BGR2GRAY);
+    if (k_ > 1) cv::resize(g, g, {g.cols / k_, g.rows / k_}, 0, 0, cv::INTER_AREA);
+    cv::Mat m;
+    cv::resize(it.mask, m, g.size(), 0, 0, cv::INTER_NEAREST);
+    cv::Mat allowed = m == 0;
+    if (prev_gray_.empty() || prev_gray_.size() != g.size()) {
+      prev_gray_ = g, prev_allowed_ = allowed;
+      return;
+    }
+    std::vector<cv::Point2f> p0, p1;
+    cv::goodFeaturesToTrack(prev_gray_, p0, 500, 0.005, 6, prev_allowed_);
+    it.aligned = false, it.still = false;
+    if (p0.size() >= 12) {
+      std::vector<uint8_t> st;
+      std::vector<float> err;
+      cv::calcOpticalFlowPyrLK(prev_gray_, g, p0, p1, st, err, {21, 21}, 3);
+      std::vector<cv::Point2f> a, b;
+      for (size_t i = 0; i < p0.size(); ++i)
+        if (st[i] && p1[i].x >= 0 && p1[i].y >= 0 && p1[i].x < g.cols && p1[i].y < g.rows &&
+            allowed.at<uint8_t>(int(p1[i].y), int(p1[i].x)))
+          a.push_back(p1[i]), b.push_back(p0[i]);
+      if (a.size() >= 12) {
+        cv::Mat H = cv::findHomography(a, b, cv::RANSAC, 1.0);
+        if (!H.empty()) {
+          cv::Matx33d h(H);
+          cv::Matx33d S(k_, 0, 0, 0, k_, 0, 0, 0, 1), Si(1.0 / k_, 0, 0, 0, 1.0 / k_, 0, 0, 0, 1);
+          it.to_prev = S * h * Si;
+          it.aligned = true;
+          double worst = 0;
+          for (cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(it.bgr.cols, 0), cv::Point2d(0, it.bgr.rows),
+                                cv::Point2d(it.bgr.cols, it.bgr.rows)}) {
+            cv::Vec3d q = it.to_prev * cv::Vec3d(c.x, c.y, 1);
+            worst = std::max(worst, std::hypot(q[0] / q[2] - c.x, q[1] / q[2] - c.y));
+          }
+          if (worst < 0.5) it.to_prev = cv::Matx33d::eye(), it.still = true;
+        }
+      }
+    }
+    prev_gray_ = g, prev_allowed_ = allowed;
+  }
+
+  // Maps frame t's pixels into frame s (both indices into items_); false when a link is missing.
+  bool mapping(int t, int s, cv::Matx33d& M, bool& identity) const {
+    M = cv::Matx33d::eye();
+    identity = true;
+    if (s < t) {
+      for (int i = t; i > s; --i) {
+        if (!items_[i].aligned) return false;
+        identity &= items_[i].still;
+        M = items_[i].to_prev * M;
+      }
+    } else {
+      for (int i = t + 1; i <= s; ++i) {
+        if (!items_[i].aligned) return false;
+        identity &= items_[i].still;
+        M = items_[i].to_prev.inv() * M;
+      }
+    }
+    return true;
+  }
+
+  // ---- the still camera's plate --------------------------------------------------------------
+
+  void update_plate(const Item& it) {
+    if (method_ == kFrames || method_ == kInpaint) return;
+    if (!it.still && method_ != kPlate) {
+      plate_.release();  // the camera moved: what the plate remembers is elsewhere now
+      return;
+    }
+    if (plate_.empty()) {
+      plate_ = cv::Mat::zeros(it.bgr.size(), CV_32FC3);
+      plate_seen_ = cv::Mat::zeros(it.bgr.size(), CV_8U);
+    }
+    cv::parallel_for_(cv::Range(0, it.bgr.rows), [&](const cv::Range& r) {
+      for (int y = r.start; y < r.end; ++y) {
+        const cv::Vec3b* c = it.bgr.ptr<cv::Vec3b>(y);
+        const uint8_t* m = it.mask.ptr(y);
+        cv::Vec3f* p = plate_.ptr<cv::Vec3f>(y);
+        uint8_t* s = plate_seen_.ptr(y);
+        for (int x = 0; x < it.bgr.cols; ++x) {
+          if (m[x]) continue;
+          // A running mean: steady against noise, follows slow light changes.
+          p[x] = s[x] ? p[x] + 0.15f * (cv::Vec3f(c[x]) - p[x]) : cv::Vec3f(c[x]);
+          s[x] = 1;
+        }
+      }
+    });
+  }
+
+  // ---- the fill -------------------------------------------------------------------------------
+
+  void emit_one(const Emit& emit) {
+    Item& it = items_[cur_];
+    cv::Mat out = show_ ? preview(it) : fill(cur_);
+    Frame f = Frame::alloc(it.frame.width(), it.frame.height(), it.frame.format());
+    f.copy_props_from(it.frame);
+    conv_out_.from_bgr(out, f);
+    it.frame = Frame();
+    ++cur_;
+    ++emitted_;
+    // Past frames lend pixels to the next ones: keep R of them.
+    while (cur_ > R_) {
+      items_.pop_front();
+      --cur_;
+    }
+    emit(std::move(f));
+  }
+
+  cv::Mat preview(const Item& it) const {
+    cv::Mat out = it.bgr.clone();
+    cv::Mat red(out.size(), CV_8UC3, cv::Scalar(0, 0, 255)), mixed;
+    cv::addWeighted(out, 0.45, red, 0.55, 0, mixed);
+    mixed.copyTo(out, it.mask);
+    return out;
+  }
+
+  cv::Mat fill(int t) {
+    Item& it = items_[t];
+    cv::Mat out = it.bgr.clone();
+    cv::Rect frame_rect(0, 0, out.cols, out.rows);
+    cv::Rect hole_box = cv::boundingRect(it.mask);
+    if (hole_box.area() == 0) {
+      prev_out_ = out, prev_filled_ = cv::Mat::zeros(out.size(), CV_8U), prev_index_ = abs_index(t);
+      return out;
+    }
+    const int ring_w = std::max(4, dilate_ + 2);
+    cv::Rect roi = cv::Rect(hole_box.x - ring_w - feather_, hole_box.y - ring_w - feather_, hole_box.width + 2 * (ring_w + feather_),
+                            hole_box.height + 2 * (ring_w + feather_)) &
+                   frame_rect;
+    cv::Mat hole = it.mask(roi) > 0;
+    cv::Mat grown, ring;
+    cv::dilate(hole, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * ring_w + 1, 2 * ring_w + 1}));
+    ring = grown & ~hole;
+    cv::Mat want = grown;  // the hole, and a ring around it to match brightness with
+
+    // 1. Other frames, nearest in time first; up to N samples per pixel, their median.
+    const int N = 5;
+    const int W = roi.width, H = roi.height;
+    std::vector<cv::Vec3b> samples(size_t(W) * H * N);
+    cv::Mat count = cv::Mat::zeros(H, W, CV_8U);
+    if (method_ == kAuto || method_ == kFrames) {
+      for (int d = 1; d <= R_; ++d)
+        for (int s : {t - d, t + d}) {
+          if (s < 0 || s >= int(items_.size())) continue;
+          cv::Matx33d M;
+          bool identity;
+          if (!mapping(t, s, M, identity)) continue;
+          cv::Mat img, msk, valid;
+          if (identity) {
+            img = items_[s].bgr(roi), msk = items_[s].mask(roi);
+            valid = cv::Mat(H, W, CV_8U, cv::Scalar(255));
+          } else {
+            cv::Matx33d T(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
+            cv::Mat Mr(M * T);
+            cv::warpPerspective(items_[s].bgr, img, Mr, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+            cv::warpPerspective(items_[s].mask, msk, Mr, roi.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                                cv::Scalar(255));
+            cv::warpPerspective(cv::Mat(items_[s].mask.size(), CV_8U, cv::Scalar(255)), valid, Mr, roi.size(),
+                                cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
+          }
+          bool all = true;
+          for (int y = 0; y < H; ++y) {
+            const uint8_t *w = want.ptr(y), *m = msk.ptr(y), *v = valid.ptr(y);
+            const cv::Vec3b* c = img.ptr<cv::Vec3b>(y);
+            uint8_t* n = count.ptr(y);
+            for (int x = 0; x < W; ++x) {
+              if (!w[x] || n[x] >= N) continue;
+              if (!m[x] && v[x]) samples[(size_t(y) * W + x) * N + n[x]++] = c[x];
+              else all = false;
+            }
+          }
+          if (all && cv::countNonZero((count < N) & want) == 0) break;
+        }
+    }
+    cv::Mat fill(H, W, CV_8UC3, cv::Scalar(0, 0, 0)), source(H, W, CV_8U, cv::Scalar(0));  // 1 frames 2 plate 3 carried 4 inpaint
+    for (int y = 0; y < H; ++y) {
+      const uint8_t* n = count.ptr(y);
+      cv::Vec3b* f = fill.ptr<cv::Vec3b>(y);
+      uint8_t* src = source.ptr(y);
+      for (int x = 0; x < W; ++x) {
+        if (!n[x]) continue;
+        const cv::Vec3b* s = &samples[(size_t(y) * W + x) * N];
+        for (int c = 0; c < 3; ++c) {
+          uint8_t v[N];
+          for (int i = 0; i < n[x]; ++i) v[i] = s[i][c];
+          std::nth_element(v, v + n[x] / 2, v + n[x]);
+          f[x][c] = v[n[x] / 2];
+        }
+        src[x] = 1;
+      }
+    }
+    // 2. The still camera's plate.
+    if (!plate_.empty() && (method_ == kAuto || method_ == kPlate) && it.still) {
+      cv::Mat p = plate_(roi), seen = plate_seen_(roi);
+      for (int y = 0; y < H; ++y) {
+        const uint8_t *w = want.ptr(y), *sn = seen.ptr(y);
+        const cv::Vec3f* pp = p.ptr<cv::Vec3f>(y);
+        cv::Vec3b* f = fill.ptr<cv::Vec3b>(y);
+        uint8_t* src = source.ptr(y);
+        for (int x = 0; x < W; ++x)
+          if (w[x] && !src[x] && sn[x]) f[x] = cv::Vec3b(pp[x]), src[x] = 2;
+      }
+    }
+    // 3. The previous output, carried (keeps an invented fill steady).
+    if (!prev_out_.empty() && prev_index_ == abs_index(t) - 1 && method_ != kInpaint) {
+      cv::Matx33d M;
+      bool identity;
+      if (t >= 1 && mapping(t, t - 1, M, identity)) {
+        cv::Mat img, filled;
+        cv::Matx33d T(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
+        cv::Mat Mr(M * T);
+        cv::warpPerspective(prev_out_, img, Mr, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+        cv::warpPerspective(prev_filled_, filled, Mr, roi.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                            cv::Scalar(0));
+        for (int y = 0; y < H; ++y) {
+          const uint8_t *w = want.ptr(y), *pf = filled.ptr(y);
+          const cv::Vec3b* c = img.ptr<cv::Vec3b>(y);
+          cv::Vec3b* f = fill.ptr<cv::Vec3b>(y);
+          uint8_t* src = source.ptr(y);
+          for (int x = 0; x < W; ++x)
+            if (w[x] && !src[x] && pf[x]) f[x] = c[x], src[x] = 3;
+        }
+      }
+    }
+    // Brightness: the fill from elsewhere matched to this frame around the hole (light and
+    // exposure change between frames).
+    cv::Mat orig = it.bgr(roi);
+    cv::Mat matched = ring & (source > 0);
+    if (cv::countNonZero(matched) > 20) {
+      // The median difference, and at most 24 levels: a mask that missed part of the object in
+      // another frame lends the object's colour to the ring, and a mean would darken the whole fill.
+      std::vector<int> d[3];
+      for (int y = 0; y < H; ++y) {
+        const uint8_t* m = matched.ptr(y);
+        const cv::Vec3b *a = orig.ptr<cv::Vec3b>(y), *b = fill.ptr<cv::Vec3b>(y);
+        for (int x = 0; x < W; ++x)
+          if (m[x])
+            for (int c = 0; c < 3; ++c) d[c].push_back(a[x][c] - b[x][c]);
+      }
+      int off3[3];
+      for (int c = 0; c < 3; ++c) {
+        std::nth_element(d[c].begin(), d[c].begin() + d[c].size() / 2, d[c].end());
+        off3[c] = std::clamp(d[c][d[c].size() / 2], -24, 24);
+      }
+      cv::Mat off(H, W, CV_16SC3, cv::Scalar(off3[0], off3[1], off3[2])), f16;
+      fill.convertTo(f16, CV_16SC3);
+      f16 += off;
+      f16.convertTo(fill, CV_8UC3);
+    }
+    // 4. What nobody saw: spatial inpainting, from the frame around the hole and what was filled.
+    cv::Mat todo = hole & (source == 0);
+    if (cv::countNonZero(todo)) {
+      cv::Mat base = orig.clone();
+      fill.copyTo(base, source > 0);
+      cv::Mat painted = inpaint(base, todo);
+      painted.copyTo(fill, todo);
+      source.setTo(4, todo);
+    }
+    const double holes = std::max(1, cv::countNonZero(hole));
+    for (int k = 0; k < 4; ++k) stats_[k] += cv::countNonZero(hole & (source == k + 1)) / holes;
+    ++filled_frames_;
+    // Feathered seam: the fill fades into the frame over `feather` pixels outside the hole.
+    cv::Mat alpha;
+    hole.convertTo(alpha, CV_32F, 1 / 255.0);
+    if (feather_ > 0) {
+      cv::Mat soft;
+      cv::GaussianBlur(alpha, soft, {0, 0}, feather_ / 2.0);
+      alpha = cv::max(alpha, soft * 2 - 0);  // fully filled inside, fading outside
+      alpha = cv::min(alpha, 1);
+    }
+    cv::Mat dst = out(roi);
+    for (int y = 0; y < H; ++y) {
+      const float* a = alpha.ptr<float>(y);
+      const cv::Vec3b* f = fill.ptr<cv::Vec3b>(y);
+      const uint8_t* src = source.ptr(y);
+      cv::Vec3b* o = dst.ptr<cv::Vec3b>(y);
+      for (int x = 0; x < W; ++x) {
+        float w = src[x] ? a[x] : 0;
+        if (w > 0)
+          for (int c = 0; c < 3; ++c) o[x][c] = uint8_t(o[x][c] + w * (f[x][c] - o[x][c]) + 0.5f);
+      }
+    }
+    prev_out_ = out;
+    prev_filled_ = cv::Mat::zeros(out.size(), CV_8U);
+    prev_filled_(roi).setTo(255, hole);
+    prev_index_ = abs_index(t);
+    return out;
+  }
+
+  int64_t abs_index(int t) const { return emitted_ + (t - cur_); }
+
+  // Spatial inpainting of `todo` in `img` (both the ROI): a network from the manifest, or
+  // OpenCV's Telea at no more than 400 px across (it is slow on large holes; the result is smooth).
+  cv::Mat inpaint(const cv::Mat& img, const cv::Mat& todo) {
+    if (!model_.empty()) {
+      InferResult r = run_model(model_, img, todo);
+      const InferOutput& o = r.outputs.at(0);
+      const ModelSpec& spec = find_model(model_);
+      bool nchw = spec.layout == "NCHW";
+      if (o.shape.size() != 4 || o.shape[nchw ? 1 : 3] != 3) fail("remove: model {}: the output is not one 3-channel picture", model_);
+      int h = int(o.shape[nchw ? 2 : 1]), w = int(o.shape[nchw ? 3 : 2]);
+      cv::Mat out(h, w, CV_8UC3);
+      const double scale = 255.0 / (spec.range_hi - spec.range_lo);
+      bool bgr = spec.color == "BGR";
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          for (int c = 0; c < 3; ++c) {
+            float v = nchw ? o.data[(size_t(c) * h + y) * w + x] : o.data[(size_t(y) * w + x) * 3 + c];
+            out.at<cv::Vec3b>(y, x)[bgr ? c : 2 - c] = cv::saturate_cast<uint8_t>((v - spec.range_lo) * scale);
+          }
+      if (out.size() != img.size()) cv::resize(out, out, img.size(), 0, 0, cv::INTER_LINEAR);
+      return out;
+    }
+    int k = std::max(1, (std::max(img.cols, img.rows) + 399) / 400);
+    if (k == 1) {
+      cv::Mat out;
+      cv::inpaint(img, todo, out, 5, cv::INPAINT_TELEA);
+      return out;
+    }
+    cv::Mat small, small_todo, painted, up;
+    cv::resize(img, small, {img.cols / k, img.rows / k}, 0, 0, cv::INTER_AREA);
+    cv::resize(todo, small_todo, small.size(), 0, 0, cv::INTER_NEAREST);
+    cv::dilate(small_todo, small_todo, cv::Mat());
+    cv::inpaint(small, small_todo, painted, 5, cv::INPAINT_TELEA);
+    cv::resize(painted, up, img.size(), 0, 0, cv::INTER_LINEAR);
+    return up;
+  }
+
+  What what_;
+  Method method_;
+  int R_, feather_, dilate_ = -1, k_ = 1;
+  bool show_, track_;
+  int tiles_;
+  cv::Rect2d box_;
+  cv::Mat box_prev_;
+  std::unique_ptr<MediaReader> mask_media_;
+  std::unique_ptr<SalientTracker> salient_;
+  std::string model_, model_path_;
+  BgrConverter conv_in_, conv_out_;
+  std::deque<Item> items_;
+  int cur_ = 0;  // index in items_ of the next frame to emit
+  cv::Mat prev_gray_, prev_allowed_;
+  cv::Mat plate_, plate_seen_;
+  cv::Mat prev_out_, prev_filled_;
+  int64_t prev_index_ = -1, emitted_ = 0, filled_frames_ = 0;
+  double stats_[4] = {0, 0, 0, 0};
+};
+
+}  // namespace
+
+extern const FilterDesc remove_filter = {
+    "remove", "Erase people, an object, a box or a painted mask, and fill in what was behind it.", options,
+    [](const OptionValues& o) -> std::unique_ptr<Filter> { return std::make_unique<Remove>(o); },
+    "The fill comes from other frames first: frames before and after (window=N each side) that saw the\n"
+    "background there, aligned to this one by a homography fitted to tracked background points (right for a\n"
+    "still camera, pans, tilts and zooms, and for distant backgrounds; near scenes seen from a moving camera\n"
+    "have parallax a homography cannot follow, and leave seams); for a still camera also a background plate\n"
+    "that remembers every pixel ever seen. What no frame saw is inpainted spatially (OpenCV's Telea, smooth\n"
+    "rather than textured, or a network named with model=). Shadows and reflections of what is removed are not\n"
+    "part of the mask and stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it)."};
+
+}  // namespace omni

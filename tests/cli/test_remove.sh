@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# remove, measured. Synthetic clips with exact ground truth from real images (opencv-doc's
+# home.jpg as the scene, baboon.jpg as the object, opencv-logo.png as a logo): an object moving
+# over a still background, a logo over a panning background (against stock ffmpeg's delogo and
+# removelogo on the same box), an object moving over a panning background; PSNR and SSIM of the
+# fill against the truth and how much its error changes frame to frame. Real footage: the people
+# of vtest.avi removed, then the person segmenter run on the result. Also the other mask sources,
+# show=1, an inpainting network from the manifest, frames/timing/sound kept, and the errors.
+# Thresholds are the measured values with a margin (numbers in docs/ARCHITECTURE.md, "remove").
+source "$(dirname "$0")/lib.sh"
+O="$OMNI_SHIPPED"
+M="${REMOVE_METRICS:?}"
+for m in selfie selfie-landscape; do
+  "$O" models path "$m" >/dev/null 2>&1 || die "model $m is not installed; run: $O models fetch $m (make test does)"
+done
+field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" | head -1; }
+check() { awk -v v="$2" -v t="$4" "BEGIN{exit !(v $3 t)}" || die "$1 = $2, expected $3 $4"; }
+rgb() { ffmpeg -v error -y -i "$1" -f rawvideo -pix_fmt rgb24 "$2"; }
+region() { rgb "$1" "${1%.*}.rgb"; "$M" region 640 360 "${1%.*}.rgb" "$2" "$3"; }
+
+disc="scale=120:120,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='255*clip((1-hypot((X-60)/58,(Y-60)/58))*30,0,1)'"
+# scene NAME BACKGROUND_CHAIN X_EXPR: the baboon disc moving over the background (60 frames at
+# 30 fps, 640x360): NAME.mkv, its mask NAME_mask.mkv/.gray, the background alone NAME_gt.rgb
+# (through the same 4:2:0 subsampling as the clip, so the truth is what a perfect fill decodes to).
+scene() {
+  ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" -loop 1 -framerate 30 -i "$DATA/baboon.jpg" -filter_complex \
+    "[0]$2,format=rgb24,split[bg][g];[g]format=yuv420p[gt];[1]$disc,split[fg][fg2];
+     [bg][fg]overlay=x='$3':y=130:format=rgb,format=yuv420p[clip];
+     [fg2]lutrgb=r=255:g=255:b=255[wm];color=black:s=640x360:r=30,format=rgb24[k];[k][wm]overlay=x='$3':y=130:format=rgb,format=gray[m]" \
+    -map "[clip]" -frames:v 60 -c:v ffv1 "$1.mkv" -map "[m]" -frames:v 60 -c:v ffv1 "$1_mask.mkv" \
+    -map "[gt]" -frames:v 60 -f rawvideo -pix_fmt rgb24 "$1_gt.rgb"
+  ffmpeg -v error -y -i "$1_mask.mkv" -f rawvideo -pix_fmt gray "$1_mask.gray"
+}
+still="scale=640:360:force_original_aspect_ratio=increase,crop=640:360"
+pan="scale=1600:-2,crop=640:360:x='20+n*3':y=700"  # 3 px per frame
+
+# ---- a still camera: the background plate and the other frames --------------------------------
+scene still "$still" "40+8*n"
+"$O" -y -nostats -loglevel verbose -i still.mkv -vf "remove=mask=still_mask.mkv" -c:v ffv1 still_out.mkv 2>still.log
+"$O" -y -nostats -i still.mkv -vf "remove=mask=still_mask.mkv:method=inpaint" -c:v ffv1 still_inp.mkv
+r=$(region still_out.mkv still_gt.rgb still_mask.gray); ri=$(region still_inp.mkv still_gt.rgb still_mask.gray)
+check "still camera: PSNR of the fill (dB)" "$(echo "$r" | field psnr)" ">=" 38
+check "still camera: SSIM of the fill" "$(echo "$r" | field ssim)" ">=" 0.98
+check "still camera: frame-to-frame change of the fill's error (grey levels)" "$(echo "$r" | field boil)" "<=" 0.5
+check "still camera: PSNR over spatial inpainting alone (dB)" "$(echo "$(echo "$r" | field psnr) - $(echo "$ri" | field psnr)" | bc -l)" ">=" 15
+ok "object over a still background: $r (inpainting alone: $ri); $(grep -o 'filled pixels.*' still.log)"
+
+# ---- a logo over a pan: against ffmpeg's delogo and removelogo on the same box ----------------
+ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" -i "$DATA/opencv-logo.png" -filter_complex \
+  "[0]$pan,format=rgb24,split[bg][g];[g]format=yuv420p[gt];[1]scale=90:90,format=rgba[lg];[bg][lg]overlay=x=520:y=20:format=rgb,format=yuv420p[clip]" \
+  -map "[clip]" -frames:v 60 -c:v ffv1 logo.mkv -map "[gt]" -frames:v 60 -f rawvideo -pix_fmt rgb24 logo_gt.rgb
+ffmpeg -v error -y -f lavfi -i "color=black:s=640x360,drawbox=x=516:y=16:w=98:h=98:color=white:t=fill,format=gray" -frames:v 1 box.png
+ffmpeg -v error -y -loop 1 -i box.png -frames:v 60 -f rawvideo -pix_fmt gray box.gray
+t0=$(date +%s.%N)
+"$O" -y -nostats -i logo.mkv -vf "remove=x=516:y=16:w=98:h=98" -c:v ffv1 logo_omni.mkv
+t1=$(date +%s.%N)
+ffmpeg -v error -y -i logo.mkv -vf "delogo=x=516:y=16:w=98:h=98" -c:v ffv1 logo_delogo.mkv
+t2=$(date +%s.%N)
+ffmpeg -v error -y -i logo.mkv -vf "removelogo=f=box.png" -c:v ffv1 logo_removelogo.mkv
+ro=$(region logo_omni.mkv logo_gt.rgb box.gray); rd=$(region logo_delogo.mkv logo_gt.rgb box.gray); rr=$(region logo_removelogo.mkv logo_gt.rgb box.gray)
+po=$(echo "$ro" | field psnr); pd=$(echo "$rd" | field psnr); pr=$(echo "$rr" | field psnr)
+check "logo over a pan: omni's PSNR over delogo's ($po vs $pd dB)" "$(echo "$po - $pd" | bc -l)" ">=" 8
+check "logo over a pan: omni's PSNR over removelogo's ($po vs $pr dB)" "$(echo "$po - $pr" | bc -l)" ">=" 8
+check "logo over a pan: SSIM" "$(echo "$ro" | field ssim)" ">=" 0.95
+ok "logo over a pan: omni $ro; delogo $rd; removelogo $rr; time omni $(echo "$t1 - $t0" | bc -l | cut -c1-5) s, delogo $(echo "$t2 - $t1" | bc -l | cut -c1-5) s"
+
+# ---- an object moving over a pan: other frames aligned by a homography -------------------------
+scene panobj "$pan" "60+6*n"
+"$O" -y -nostats -i panobj.mkv -vf "remove=mask=panobj_mask.mkv" -c:v ffv1 panobj_out.mkv
+"$O" -y -nostats -i panobj.mkv -vf "remove=mask=panobj_mask.mkv:method=inpaint" -c:v ffv1 panobj_inp.mkv
+r=$(region panobj_out.mkv panobj_gt.rgb panobj_mask.gray); ri=$(region panobj_inp.mkv panobj_gt.rgb panobj_mask.gray)
+check "object over a pan: PSNR (dB)" "$(echo "$r" | field psnr)" ">=" 32
+check "object over a pan: PSNR over spatial inpainting alone (dB)" "$(echo "$(echo "$r" | field psnr) - $(echo "$ri" | field psnr)" | bc -l)" ">=" 12
+check "object over a pan: frame-to-frame change of the fill's error (grey levels)" "$(echo "$r" | field boil)" "<=" 2.5
+ok "object over a pan: $r (inpainting alone: $ri)"
+
+# ---- real footage: the people of a street scene ------------------------------------------------
+ffmpeg -v error -y -i "$DATA/vtest.avi" -frames:v 40 -c:v ffv1 street.mkv
+"$O" -y -nostats -loglevel verbose -i street.mkv -vf "remove=people:tiles=2" -c:v ffv1 nopeople.mkv 2>people.log
+people() { "$O" -y -nostats -i "$1" -vf "matte=tiles=2:out=mask" -f rawvideo -pix_fmt gray - | od -An -tu1 -v | tr -s ' ' '\n' | awk '$1>=128{c++} {n++} END{printf "%.5f", c/n}'; }
+before=$(people street.mkv); after=$(people nopeople.mkv)
+check "people left (person mask coverage after / before: $after / $before)" "$(echo "$after / $before" | bc -l)" "<=" 0.35
+ok "vtest: the person segmenter finds $before of the picture before, $after after; $(grep -o 'filled pixels.*' people.log)"
+
+# ---- other mask sources, show=1, a network for the spatial part -------------------------------
+"$O" -y -nostats -i still.mkv -vf "remove=x=20:y=20:w=60:h=40:show=1" -frames:v 1 -f rawvideo -pix_fmt rgb24 show.rgb
+ffmpeg -v error -y -i still.mkv -frames:v 1 -f rawvideo -pix_fmt rgb24 still0.rgb
+ffmpeg -v error -y -f lavfi -i "color=black:s=640x360,drawbox=x=30:y=30:w=40:h=20:color=white:t=fill,format=gray" -frames:v 1 -f rawvideo -pix_fmt gray inner.gray
+r=$("$M" region 640 360 show.rgb still0.rgb inner.gray)
+check "show=1 tints the box (PSNR against the original must be low)" "$(echo "$r" | field psnr)" "<=" 20
+ok "show=1 marks the mask"
+
+# what=matte: the mask an earlier matte left, the same removal as remove=people (same segmenter)
+"$O" -y -nostats -i street.mkv -vf "matte=out=alpha:tiles=2:refine=0:smooth=0,remove=matte" -c:v ffv1 viamatte.mkv
+after2=$(people viamatte.mkv)
+check "matte=out=alpha,remove=matte: people left ($after2 / $before)" "$(echo "$after2 / $before" | bc -l)" "<=" 0.5
+ok "remove=matte takes the matte an earlier filter left: $after2 of the picture still looks like people"
+
+# track=1: a box that follows what is inside it (the disc over the still background)
+"$O" -y -nostats -i still.mkv -vf "remove=x=38:y=128:w=124:h=124:track=1" -c:v ffv1 track.mkv
+r=$(region track.mkv still_gt.rgb still_mask.gray)
+check "track=1 follows the disc: PSNR under it (dB)" "$(echo "$r" | field psnr)" ">=" 30
+ok "track=1: $r"
+
+mkdir -p models
+"${MAKE_STYLE_MODEL:?}" grey-fill models/greyfill.torchscript
+cat > manifest.toml <<'EOF'
+[greyfill]
+task = "inpainting"
+format = "torchscript"
+input = { shape = [1, 3, 0, 0], layout = "NCHW", color = "RGB", range = [0.0, 1.0] }
+outputs = ["picture"]
+EOF
+OMNI_MANIFEST=$T/manifest.toml OMNI_MODEL_DIR=$T/models "$O" -y -nostats -i still.mkv -vf "remove=x=20:y=20:w=60:h=40:method=inpaint:model=greyfill" -frames:v 1 -f rawvideo -pix_fmt rgb24 grey.rgb
+ffmpeg -v error -y -f lavfi -i "color=0x808080:s=640x360,format=rgb24" -frames:v 1 -f rawvideo -pix_fmt rgb24 grey_gt.rgb
+r=$("$M" region 640 360 grey.rgb grey_gt.rgb inner.gray)
+check "model=greyfill fills with its grey (PSNR dB)" "$(echo "$r" | field psnr)" ">=" 35
+ok "an inpainting network named in the manifest does the spatial part: $r"
+
+# ---- frames, timing and sound kept; memory bounded by the window -------------------------------
+make_clip clip.mp4 3
+"$O" -y -nostats -i clip.mp4 -vf "remove=x=10:y=10:w=50:h=30" out.mp4
+[ "$(ffprobe -v error -select_streams v -show_entries packet=pts -of csv=p=0 out.mp4 | sort -n | md5sum)" = \
+  "$(ffprobe -v error -select_streams v -show_entries packet=pts -of csv=p=0 clip.mp4 | sort -n | md5sum)" ] || die "frame timing changed"
+[ "$(ffmpeg -v error -i out.mp4 -map 0:a -c copy -f md5 -)" = "$(ffmpeg -v error -i clip.mp4 -map 0:a -c copy -f md5 -)" ] || die "sound changed"
+ok "same frames and timestamps, sound copied"
+
+# ---- errors --------------------------------------------------------------------------------------
+expect_fail "remove: what=box needs w and h" "$O" -y -i clip.mp4 -vf "remove=box" x.mp4 >/dev/null
+expect_fail "remove: mask=missing.png: " "$O" -y -i clip.mp4 -vf "remove=mask=missing.png" x.mp4 >/dev/null
+expect_fail "remove: the box at 900,10 is outside the 320x240 picture" "$O" -y -i clip.mp4 -vf "remove=x=900:y=10:w=10:h=10" x.mp4 >/dev/null
+expect_fail "remove: track=1 follows a box" "$O" -y -i clip.mp4 -vf "remove=people:track=1" x.mp4 >/dev/null
+expect_fail "remove: what=matte: the frame carries no matte" "$O" -y -i clip.mp4 -vf "remove=matte" x.mp4 >/dev/null
+expect_fail "remove: model=selfie is a person-segmentation model, not inpainting" "$O" -y -i clip.mp4 -vf "remove=x=1:y=1:w=9:h=9:model=selfie" x.mp4 >/dev/null
+expect_fail "remove: window=0 is out of range" "$O" -y -i clip.mp4 -vf "remove=people:window=0" x.mp4 >/dev/null
+[ ! -e x.mp4 ] || die "a failed run left x.mp4"
+ok "errors are one line each and leave no output"
