@@ -49,6 +49,7 @@ bench: build models peer
 	@bash bench/models.sh $(BUILD)/omni
 	@bash bench/matte.sh $(BUILD)/omni
 	@bash bench/restyle.sh $(BUILD)/omni
+	@bash bench/remove.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz

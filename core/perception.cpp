@@ -48,6 +48,26 @@ InferResult run_model(const std::string& name, const cv::Mat& bgr, const cv::Mat
   return models().infer_masked(name, model_file(name), bgr, mask);
 }
 
+cv::Mat output_picture(const InferResult& r, const std::string& name) {
+  const ModelSpec& m = find_model(name);
+  const bool nchw = m.layout == "NCHW", bgr = m.color == "BGR";
+  if (r.outputs.empty()) fail("model {} gave no output", name);
+  const InferOutput& o = r.outputs[0];
+  if (o.shape.size() != 4 || o.shape[0] != 1 || o.shape[nchw ? 1 : 3] != 3)
+    fail("model {}: the output is not one 3-channel picture ({} dimensions)", name, o.shape.size());
+  const int h = int(o.shape[nchw ? 2 : 1]), w = int(o.shape[nchw ? 3 : 2]);
+  const double scale = 255.0 / (m.range_hi - m.range_lo);
+  cv::Mat out(h, w, CV_8UC3);
+  const float* d = o.data.data();
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      for (int c = 0; c < 3; ++c) {
+        float v = nchw ? d[(size_t(c) * h + y) * w + x] : d[(size_t(y) * w + x) * 3 + c];
+        out.at<cv::Vec3b>(y, x)[bgr ? c : 2 - c] = cv::saturate_cast<uint8_t>((v - m.range_lo) * scale);
+      }
+  return out;
+}
+
 static cv::Size model_input_size(const ModelSpec& m) {
   if (m.input_shape.size() != 4) fail("model '{}': the manifest gives no 4-D input shape", m.name);
   bool nchw = m.layout == "NCHW";

@@ -35,6 +35,9 @@ cv::Mat frame_to_bgr(const Frame& f, cv::Size size);
 // -threads/-device applied: for filters whose model is not one of the analyses below
 // (restyle=model=, remove's model=).
 InferResult run_model(const std::string& name, const cv::Mat& bgr, const cv::Mat& mask = cv::Mat());
+// A network's first output read as one picture (3 channels in the manifest's layout, colour
+// order and range): 8-bit BGR at the network's output size. Throws when it is not one.
+cv::Mat output_picture(const InferResult& r, const std::string& name);
 
 // ---- people -------------------------------------------------------------------------------
 

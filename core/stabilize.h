@@ -1,4 +1,4 @@
-// Flow-guided temporal stabilisation of a per-frame effect (restyle; later remove's fill).
+// Flow-guided temporal stabilisation of a per-frame effect (restyle's looks).
 //
 // A per-frame effect (a stylisation, an inpainting) flickers: each frame is processed without
 // knowing what the previous one became. The stabiliser carries the previous *output* forward

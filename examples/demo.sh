@@ -2,7 +2,7 @@
 # `make demo`: a real edit on real footage nobody here made (opencv-doc's vtest.avi, a street
 # scene), through omni's filtergraph: the original and a graded, sharpened, upscaled version
 # side by side; the street scene's people on a green screen (matte); then the model core on a
-# photo; the street as pixel art and as a cartoon. Capability filters join this demo as they land.
+# photo; the street without its people; the street as pixel art and as a cartoon. Capability filters join this demo as they land.
 set -euo pipefail
 omni=${1:-build/omni}
 src=/usr/share/doc/opencv-doc/examples/data/vtest.avi
@@ -20,6 +20,11 @@ echo "demo: wrote $out ($frames: width,height,frames) — left: the original str
 # matte: the people of the street scene cut out onto green (tiles=2: they are far away).
 "$omni" -y -i "$src" -t 10 -vf "matte=tiles=2" -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-matte.mp4"
 echo "demo: wrote $out_dir/vtest-matte.mp4 — the people of the street clip on green, no green screen needed"
+
+# remove: the people of the street scene erased, next to the original.
+"$omni" -y -i "$src" -t 10 -filter_complex "[0:v]split[a][b];[b]remove=people:tiles=2[r];[a][r]hstack,scale=1536:-2" \
+  -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-remove.mp4"
+echo "demo: wrote $out_dir/vtest-remove.mp4 — the street clip, and the same with its people removed"
 
 # restyle: the street scene as pixel art and as a cartoon, side by side with the original.
 "$omni" -y -i "$src" -t 10 -filter_complex "[0:v]split=3[a][b][c];[b]restyle=pixel[p];[c]restyle=cartoon[k];[a][p][k]hstack=3,scale=1536:-2" \

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <future>
 #include <memory>
 #include <sys/stat.h>
 
@@ -129,19 +128,13 @@ class Matte : public Filter {
   int window() const override { return 1; }
 
   void push(Frame in, const Emit& emit) override {
-    Pending prev = std::move(pending_);
-    pending_.frame = std::make_shared<Frame>(std::move(in));
-    pending_.result = std::make_shared<Result>();
-    auto task = std::make_shared<std::packaged_task<void()>>(
-        [this, f = pending_.frame, r = pending_.result] { r->prob = probability(*f, r->person); });
-    pending_.done = task->get_future();
-    worker_.run([task] { (*task)(); });
-    if (prev.frame) finish(prev, emit);
+    emit_ = &emit;
+    pipe_.push(std::move(in));
   }
 
   void flush(const Emit& emit) override {
-    if (pending_.frame) finish(pending_, emit);
-    pending_ = Pending();
+    emit_ = &emit;
+    pipe_.flush();
   }
 
  private:
@@ -149,16 +142,8 @@ class Matte : public Filter {
     cv::Mat prob;
     bool person = true;
   };
-  struct Pending {
-    std::shared_ptr<Frame> frame;
-    std::shared_ptr<Result> result;
-    std::future<void> done;
-  };
 
-  void finish(Pending& job, const Emit& emit) {
-    job.done.get();  // rethrows the worker's error here
-    Frame& in = *job.frame;
-    Result& r = *job.result;
+  void finish(Frame& in, Result& r) {
     // The 256-px person masks need edge refinement; ISNet's 1024-px mask is sharper than what a
     // guided filter makes of it (measured on the disc clip: alpha error 0.0023 without, 0.0063 with).
     cv::Mat alpha = (r.person ? refiner_ : salient_refiner_).refine(r.prob, in);
@@ -173,10 +158,9 @@ class Matte : public Filter {
     if (out_ == kAlpha) alpha.copyTo(out.alpha());
     out.side_mut().set("matte", alpha);  // for later filters (replace=background, remove=...)
     ++frames_;
-    emit(std::move(out));
+    (*emit_)(std::move(out));
   }
 
- private:
   void parse_bg(const std::string& bg) {
     if (bg == "transparent" || bg == "none") {
       bg_ = kTransparent;
@@ -347,8 +331,10 @@ class Matte : public Filter {
   bool auto_person_ = true;
   int64_t frames_ = 0;     // composited (this thread)
   int64_t analysed_ = 0;   // analysed (the worker)
-  Pending pending_;
-  SerialWorker worker_;    // last: joined before the trackers it uses are destroyed
+  const Emit* emit_ = nullptr;
+  // last: its worker is joined before the trackers it uses are destroyed
+  FramePipeline<Result> pipe_{[this](Frame& f, Result& r) { r.prob = probability(f, r.person); },
+                              [this](Frame& f, Result& r) { finish(f, r); }};
 };
 
 }  // namespace

@@ -105,7 +105,7 @@ class Remove : public Filter {
     if (!model_.empty()) {
       if (find_model(model_).task != "inpainting")
         fail("remove: model={} is a {} model, not inpainting", model_, find_model(model_).task);
-      model_path_ = require_model(model_);
+      require_model(model_);
     }
   }
 
@@ -535,21 +535,7 @@ class Remove : public Filter {
   // OpenCV's Telea at no more than 400 px across (it is slow on large holes; the result is smooth).
   cv::Mat inpaint(const cv::Mat& img, const cv::Mat& todo) {
     if (!model_.empty()) {
-      InferResult r = run_model(model_, img, todo);
-      const InferOutput& o = r.outputs.at(0);
-      const ModelSpec& spec = find_model(model_);
-      bool nchw = spec.layout == "NCHW";
-      if (o.shape.size() != 4 || o.shape[nchw ? 1 : 3] != 3) fail("remove: model {}: the output is not one 3-channel picture", model_);
-      int h = int(o.shape[nchw ? 2 : 1]), w = int(o.shape[nchw ? 3 : 2]);
-      cv::Mat out(h, w, CV_8UC3);
-      const double scale = 255.0 / (spec.range_hi - spec.range_lo);
-      bool bgr = spec.color == "BGR";
-      for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-          for (int c = 0; c < 3; ++c) {
-            float v = nchw ? o.data[(size_t(c) * h + y) * w + x] : o.data[(size_t(y) * w + x) * 3 + c];
-            out.at<cv::Vec3b>(y, x)[bgr ? c : 2 - c] = cv::saturate_cast<uint8_t>((v - spec.range_lo) * scale);
-          }
+      cv::Mat out = output_picture(run_model(model_, img, todo), model_);
       if (out.size() != img.size()) cv::resize(out, out, img.size(), 0, 0, cv::INTER_LINEAR);
       return out;
     }
@@ -577,7 +563,7 @@ class Remove : public Filter {
   cv::Mat box_prev_;
   std::unique_ptr<MediaReader> mask_media_;
   std::unique_ptr<SalientTracker> salient_;
-  std::string model_, model_path_;
+  std::string model_;
   BgrConverter conv_in_, conv_out_;
   std::deque<Item> items_;
   int cur_ = 0;  // index in items_ of the next frame to emit

@@ -13,7 +13,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -742,35 +741,13 @@ class ModelLook : public Look {
   explicit ModelLook(std::string name) : name_(std::move(name)) {
     const auto& m = find_model(name_);
     if (m.task != "style-transfer") fail("restyle: model={} is a {} model, not style-transfer", name_, m.task);
-    path_ = require_model(name_);
-    nchw_ = m.layout == "NCHW";
-    bgr_ = m.color == "BGR";
-    lo_ = m.range_lo, hi_ = m.range_hi;
+    require_model(name_);
   }
 
-  cv::Mat run(const cv::Mat& bgr, bool) override {
-    InferResult r = run_model(name_, bgr);
-    if (r.outputs.empty()) fail("restyle: model {} gave no output", name_);
-    const InferOutput& o = r.outputs[0];
-    if (o.shape.size() != 4 || o.shape[0] != 1 || o.shape[nchw_ ? 1 : 3] != 3)
-      fail("restyle: model {}: output shape is not one 3-channel picture ({} dimensions)", name_, o.shape.size());
-    int h = int(o.shape[nchw_ ? 2 : 1]), w = int(o.shape[nchw_ ? 3 : 2]);
-    cv::Mat out(h, w, CV_8UC3);
-    const float* d = o.data.data();
-    const double scale = 255.0 / (hi_ - lo_);
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x)
-        for (int c = 0; c < 3; ++c) {
-          float v = nchw_ ? d[(size_t(c) * h + y) * w + x] : d[(size_t(y) * w + x) * 3 + c];
-          out.at<cv::Vec3b>(y, x)[bgr_ ? c : 2 - c] = cv::saturate_cast<uint8_t>((v - lo_) * scale);
-        }
-    return out;
-  }
+  cv::Mat run(const cv::Mat& bgr, bool) override { return output_picture(run_model(name_, bgr), name_); }
 
  private:
-  std::string name_, path_;
-  bool nchw_ = true, bgr_ = false;
-  double lo_ = 0, hi_ = 1;
+  std::string name_;
 };
 
 // ---- the filter ------------------------------------------------------------------------------
@@ -838,29 +815,19 @@ class Restyle : public Filter {
   int window() const override { return 1; }
 
   void push(Frame in, const Emit& emit) override {
-    Pending prev = std::move(pending_);
-    pending_.frame = std::make_shared<Frame>(std::move(in));
-    pending_.result = std::make_shared<Result>();
-    auto task = std::make_shared<std::packaged_task<void()>>([this, f = pending_.frame, r = pending_.result] { analyse(*f, *r); });
-    pending_.done = task->get_future();
-    worker_.run([task] { (*task)(); });
-    if (prev.frame) finish(prev, emit);
+    emit_ = &emit;
+    pipe_.push(std::move(in));
   }
 
   void flush(const Emit& emit) override {
-    if (pending_.frame) finish(pending_, emit);
-    pending_ = Pending();
+    emit_ = &emit;
+    pipe_.flush();
   }
 
  private:
   struct Result {
     cv::Mat bgr, styled;
     Motion motion;
-  };
-  struct Pending {
-    std::shared_ptr<Frame> frame;
-    std::shared_ptr<Result> result;
-    std::future<void> done;
   };
 
   bool stabilise() const { return temporal_ > 0 && !look_->own_temporal(); }
@@ -880,10 +847,7 @@ class Restyle : public Filter {
     r.styled = look_->run(bgr, cut);
   }
 
-  void finish(Pending& job, const Emit& emit) {
-    job.done.get();  // rethrows the worker's error here
-    Frame& in = *job.frame;
-    Result& r = *job.result;
+  void finish(Frame& in, Result& r) {
     cv::Mat styled = stabilise() ? stab_.blend(r.styled, r.motion) : r.styled;
     cv::Mat picture;
     if (styled.size() != r.bgr.size()) cv::resize(styled, picture, r.bgr.size(), 0, 0, cv::INTER_LINEAR);
@@ -897,7 +861,7 @@ class Restyle : public Filter {
     out.copy_props_from(in);
     from_bgr_.from_bgr(picture, out);
     ++frames_;
-    emit(std::move(out));
+    (*emit_)(std::move(out));
   }
 
   float strength_, temporal_;
@@ -908,8 +872,9 @@ class Restyle : public Filter {
   BgrConverter to_bgr_, from_bgr_;  // one per thread (worker, this one)
   int64_t frames_ = 0, analysed_ = 0;
   int cuts_ = 0;
-  Pending pending_;
-  SerialWorker worker_;  // last: joined before the look and the stabiliser it uses are destroyed
+  const Emit* emit_ = nullptr;
+  // last: its worker is joined before the look and the stabiliser it uses are destroyed
+  FramePipeline<Result> pipe_{[this](Frame& f, Result& r) { analyse(f, r); }, [this](Frame& f, Result& r) { finish(f, r); }};
 };
 
 }  // namespace

@@ -16,41 +16,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-static std::vector<cv::Mat> read_frames(const char* path, int w, int h, int type) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    fprintf(stderr, "remove_metrics: cannot read %s\n", path);
-    exit(1);
-  }
-  std::vector<cv::Mat> out;
-  for (;;) {
-    cv::Mat m(h, w, type);
-    if (!f.read(reinterpret_cast<char*>(m.data), std::streamsize(m.total() * m.elemSize()))) break;
-    out.push_back(m);
-  }
-  if (out.empty()) {
-    fprintf(stderr, "remove_metrics: %s holds no whole %dx%d frame\n", path, w, h);
-    exit(1);
-  }
-  return out;
-}
-
-static cv::Mat ssim_map(const cv::Mat& a, const cv::Mat& b) {
-  const double C1 = 6.5025, C2 = 58.5225;
-  cv::Mat I1, I2, mu1, mu2, s1, s2, s12;
-  a.convertTo(I1, CV_32F);
-  b.convertTo(I2, CV_32F);
-  cv::GaussianBlur(I1, mu1, {11, 11}, 1.5);
-  cv::GaussianBlur(I2, mu2, {11, 11}, 1.5);
-  cv::GaussianBlur(I1.mul(I1), s1, {11, 11}, 1.5);
-  cv::GaussianBlur(I2.mul(I2), s2, {11, 11}, 1.5);
-  cv::GaussianBlur(I1.mul(I2), s12, {11, 11}, 1.5);
-  cv::Mat m1m1 = mu1.mul(mu1), m2m2 = mu2.mul(mu2), m1m2 = mu1.mul(mu2);
-  s1 -= m1m1, s2 -= m2m2, s12 -= m1m2;
-  cv::Mat num = (2 * m1m2 + C1).mul(2 * s12 + C2), den = (m1m1 + m2m2 + C1).mul(s1 + s2 + C2), map;
-  cv::divide(num, den, map);
-  return map;
-}
+#include "raw_video.h"
 
 int main(int argc, char** argv) {
   if (argc != 7 || std::string(argv[1]) != "region") {
@@ -58,7 +24,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   int w = atoi(argv[2]), h = atoi(argv[3]);
-  auto out = read_frames(argv[4], w, h, CV_8UC3), gt = read_frames(argv[5], w, h, CV_8UC3), mk = read_frames(argv[6], w, h, CV_8U);
+  auto out = read_raw_frames("remove_metrics", argv[4], w, h, CV_8UC3), gt = read_raw_frames("remove_metrics", argv[5], w, h, CV_8UC3),
+       mk = read_raw_frames("remove_metrics", argv[6], w, h, CV_8U);
   size_t n = std::min({out.size(), gt.size(), mk.size()});
   if (out.size() != gt.size()) {
     fprintf(stderr, "remove_metrics: %zu frames out, %zu in the truth\n", out.size(), gt.size());

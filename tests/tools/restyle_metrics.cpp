@@ -38,24 +38,11 @@
 #include <opencv2/imgproc.hpp>
 #include <opencv2/video/tracking.hpp>
 
+#include "raw_video.h"
+
 static std::vector<cv::Mat> read_frames(const char* path, int w, int h) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    fprintf(stderr, "restyle_metrics: cannot read %s\n", path);
-    exit(1);
-  }
-  std::vector<cv::Mat> out;
-  for (;;) {
-    cv::Mat rgb(h, w, CV_8UC3);
-    if (!f.read(reinterpret_cast<char*>(rgb.data), std::streamsize(rgb.total() * 3))) break;
-    cv::Mat bgr;
-    cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
-    out.push_back(bgr);
-  }
-  if (out.empty()) {
-    fprintf(stderr, "restyle_metrics: %s holds no whole %dx%d frame\n", path, w, h);
-    exit(1);
-  }
+  std::vector<cv::Mat> out = read_raw_frames("restyle_metrics", path, w, h, CV_8UC3);
+  for (cv::Mat& m : out) cv::cvtColor(m, m, cv::COLOR_RGB2BGR);
   return out;
 }
 
@@ -74,24 +61,7 @@ static cv::Mat warp_back(const cv::Mat& img, const cv::Mat& flow) {
   return out;
 }
 
-static double ssim(const cv::Mat& a, const cv::Mat& b) {
-  const double C1 = 6.5025, C2 = 58.5225;
-  cv::Mat I1, I2;
-  a.convertTo(I1, CV_32F);
-  b.convertTo(I2, CV_32F);
-  cv::Mat mu1, mu2, s1, s2, s12;
-  cv::GaussianBlur(I1, mu1, {11, 11}, 1.5);
-  cv::GaussianBlur(I2, mu2, {11, 11}, 1.5);
-  cv::GaussianBlur(I1.mul(I1), s1, {11, 11}, 1.5);
-  cv::GaussianBlur(I2.mul(I2), s2, {11, 11}, 1.5);
-  cv::GaussianBlur(I1.mul(I2), s12, {11, 11}, 1.5);
-  cv::Mat m1m1 = mu1.mul(mu1), m2m2 = mu2.mul(mu2), m1m2 = mu1.mul(mu2);
-  s1 -= m1m1, s2 -= m2m2, s12 -= m1m2;
-  cv::Mat num = (2 * m1m2 + C1).mul(2 * s12 + C2), den = (m1m1 + m2m2 + C1).mul(s1 + s2 + C2);
-  cv::Mat map;
-  cv::divide(num, den, map);
-  return cv::mean(map)[0];
-}
+static double ssim(const cv::Mat& a, const cv::Mat& b) { return cv::mean(ssim_map(a, b))[0]; }
 
 static cv::Mat gradient(const cv::Mat& bgr, double scale) {
   cv::Mat g = gray(bgr), gx, gy, m;
