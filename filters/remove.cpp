@@ -47,9 +47,10 @@ const OptionDef options[] = {
     {"dilate", "grow the mask by this many pixels (-1: 1/60 of the height for people, salient and matte; 2 otherwise)", OptType::Int,
      "-1", -1, 256},
     {"feather", "soften the fill's edge over this many pixels", OptType::Int, "4", 0, 64},
-    {"method", "fill: auto (other frames, then inpainting), frames (other frames aligned by a homography), plate (still camera: "
-               "background plate), inpaint (spatial only)",
-     OptType::Enum, "auto", 0, 0, "auto|frames|plate|inpaint"},
+    {"method", "fill: auto (other frames, then inpainting), frames (other frames aligned by one homography for the frame), "
+               "local (aligned by a homography fitted around the hole: parallax), plate (still camera: background plate), "
+               "inpaint (spatial only)",
+     OptType::Enum, "auto", 0, 0, "auto|frames|local|plate|inpaint"},
     {"window", "frames before and after the current one that may lend their pixels", OptType::Int, "12", 1, 60},
     {"show", "show the mask (red) instead of filling, for tuning", OptType::Bool, "0"},
     {"model", "spatial inpainting network from the model manifest (task inpainting); empty: OpenCV's Telea", OptType::String, ""},
@@ -58,7 +59,7 @@ const OptionDef options[] = {
 };
 
 enum What { kPeople, kSalient, kBox, kMask, kMatte };
-enum Method { kAuto, kFrames, kPlate, kInpaint };
+enum Method { kAuto, kFrames, kLocal, kPlate, kInpaint };
 
 // One frame in the window.
 struct Item {
@@ -68,6 +69,8 @@ struct Item {
   cv::Matx33d to_prev = cv::Matx33d::eye();  // maps this frame's pixels to the previous frame's
   bool aligned = true;   // to_prev could be fitted
   bool still = true;     // to_prev is (within half a pixel) no motion
+  bool parallax = false; // the background does not move as one plane (a quarter of it is off to_prev by > 1 px)
+  cv::Mat gray;          // luma at the working size (about 640 px wide)
 };
 
 class Remove : public Filter {
@@ -112,8 +115,9 @@ class Remove : public Filter {
   ~Remove() override {
     if (emitted_)
       av_log(nullptr, AV_LOG_VERBOSE,
-             "remove: %lld frames; filled pixels: %.1f%% from other frames, %.1f%% from the plate, %.1f%% carried, %.1f%% inpainted\n",
-             (long long)emitted_, pct(stats_[0]), pct(stats_[1]), pct(stats_[2]), pct(stats_[3]));
+             "remove: %lld frames; filled pixels: %.1f%% from other frames, %.1f%% from the plate, %.1f%% carried, %.1f%% inpainted; "
+             "%lld frames aligned around the hole (parallax)\n",
+             (long long)emitted_, pct(stats_[0]), pct(stats_[1]), pct(stats_[2]), pct(stats_[3]), (long long)local_fits_);
   }
 
   std::vector<AVPixelFormat> formats() const override {
@@ -245,6 +249,7 @@ class Remove : public Filter {
     cv::Mat m;
     cv::resize(it.mask, m, g.size(), 0, 0, cv::INTER_NEAREST);
     cv::Mat allowed = m == 0;
+    it.gray = g;
     if (prev_gray_.empty() || prev_gray_.size() != g.size()) {
       prev_gray_ = g, prev_allowed_ = allowed;
       return;
@@ -275,6 +280,14 @@ class Remove : public Filter {
             worst = std::max(worst, std::hypot(q[0] / q[2] - c.x, q[1] / q[2] - c.y));
           }
           if (worst < 0.5) it.to_prev = cv::Matx33d::eye(), it.still = true;
+          // Parallax: near and far things move differently, and one homography fits one of them.
+          std::vector<float> err;
+          for (size_t i = 0; i < a.size(); ++i) {
+            cv::Vec3d q = h * cv::Vec3d(a[i].x, a[i].y, 1);
+            err.push_back(float(std::hypot(q[0] / q[2] - b[i].x, q[1] / q[2] - b[i].y)));
+          }
+          std::nth_element(err.begin(), err.begin() + err.size() * 3 / 4, err.end());
+          it.parallax = err[err.size() * 3 / 4] > 1.0f;
         }
       }
     }
@@ -282,29 +295,83 @@ class Remove : public Filter {
   }
 
   // Maps frame t's pixels into frame s (both indices into items_); false when a link is missing.
-  bool mapping(int t, int s, cv::Matx33d& M, bool& identity) const {
+  bool mapping(int t, int s, cv::Matx33d& M, bool& identity, bool* parallax = nullptr) const {
     M = cv::Matx33d::eye();
     identity = true;
+    bool par = false;
     if (s < t) {
       for (int i = t; i > s; --i) {
         if (!items_[i].aligned) return false;
         identity &= items_[i].still;
+        par |= items_[i].parallax;
         M = items_[i].to_prev * M;
       }
     } else {
       for (int i = t + 1; i <= s; ++i) {
         if (!items_[i].aligned) return false;
         identity &= items_[i].still;
+        par |= items_[i].parallax;
         M = items_[i].to_prev.inv() * M;
       }
     }
+    if (parallax) *parallax = par;
     return true;
+  }
+
+  // For scenes with parallax (near and far things move differently, and the frame-wide
+  // homography follows whichever has more corners): the mapping between neighbouring frames i
+  // and j fitted to the background around the hole only (`area`, working pixels in frame i),
+  // which is what is behind the object. Chained one frame at a time (small steps: a repeating
+  // texture cannot fool the tracker). Falls back to the frame-wide step with too few corners.
+  cv::Matx33d local_step(int i, int j, const cv::Rect& area) {
+    const Item &a = items_[i], &b = items_[j];
+    const cv::Size ws = a.gray.size();
+    const double sx = double(a.bgr.cols) / ws.width, sy = double(a.bgr.rows) / ws.height;
+    cv::Matx33d global;
+    bool identity;
+    mapping(i, j, global, identity);
+    cv::Rect r = area & cv::Rect(0, 0, ws.width, ws.height);
+    if (r.area() < 64) return global;
+    cv::Mat where = cv::Mat::zeros(ws, CV_8U), hole;
+    where(r).setTo(255);
+    cv::resize(a.mask, hole, ws, 0, 0, cv::INTER_NEAREST);
+    cv::dilate(hole, hole, cv::Mat(), {-1, -1}, 2);
+    where.setTo(0, hole);
+    std::vector<cv::Point2f> p0, p1;
+    cv::goodFeaturesToTrack(a.gray, p0, 300, 0.005, 4, where);
+    if (p0.size() < 10) return global;
+    std::vector<uint8_t> st;
+    std::vector<float> err;
+    cv::calcOpticalFlowPyrLK(a.gray, b.gray, p0, p1, st, err, {21, 21}, 3);
+    std::vector<cv::Point2f> u, v;
+    cv::Mat bm;
+    cv::resize(b.mask, bm, ws, 0, 0, cv::INTER_NEAREST);
+    for (size_t k = 0; k < p0.size(); ++k)
+      if (st[k] && p1[k].x >= 0 && p1[k].y >= 0 && p1[k].x < ws.width && p1[k].y < ws.height && !bm.at<uint8_t>(int(p1[k].y), int(p1[k].x)))
+        u.push_back(p0[k]), v.push_back(p1[k]);
+    if (u.size() < 10) return global;
+    cv::Mat inl;
+    cv::Mat H = cv::findHomography(u, v, cv::RANSAC, 1.0, inl);
+    if (H.empty() || cv::countNonZero(inl) < 8) return global;
+    cv::Matx33d S(sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5, 0, 0, 1);  // working pixel centre -> frame pixel
+    return S * cv::Matx33d(H) * S.inv();
+  }
+
+  // The working-pixel bounding box of frame-pixel rectangle `r` mapped by M.
+  cv::Rect mapped_area(const cv::Matx33d& M, const cv::Rect& r, const cv::Size& ws, double sx, double sy) const {
+    std::vector<cv::Point2f> c;
+    for (cv::Point2d p : {cv::Point2d(r.x, r.y), cv::Point2d(r.x + r.width, r.y), cv::Point2d(r.x, r.y + r.height),
+                          cv::Point2d(r.x + r.width, r.y + r.height)}) {
+      cv::Vec3d q = M * cv::Vec3d(p.x, p.y, 1);
+      c.emplace_back(float(q[0] / q[2] / sx), float(q[1] / q[2] / sy));
+    }
+    return cv::boundingRect(c) & cv::Rect(0, 0, ws.width, ws.height);
   }
 
   // ---- the still camera's plate --------------------------------------------------------------
 
   void update_plate(const Item& it) {
-    if (method_ == kFrames || method_ == kInpaint) return;
+    if (method_ == kFrames || method_ == kLocal || method_ == kInpaint) return;
     if (!it.still && method_ != kPlate) {
       plate_.release();  // the camera moved: what the plate remembers is elsewhere now
       return;
@@ -380,14 +447,29 @@ class Remove : public Filter {
     const int W = roi.width, H = roi.height;
     std::vector<cv::Vec3b> samples(size_t(W) * H * N);
     cv::Mat count = cv::Mat::zeros(H, W, CV_8U);
-    if (method_ == kAuto || method_ == kFrames) {
+    // Parallax: the background around the hole (twice the ROI), followed frame by frame.
+    const cv::Size ws = it.gray.size();
+    const double sx = double(it.bgr.cols) / ws.width, sy = double(it.bgr.rows) / ws.height;
+    const cv::Rect around = cv::Rect(roi.x - roi.width / 2, roi.y - roi.height / 2, 2 * roi.width, 2 * roi.height) & frame_rect;
+    cv::Matx33d local_fwd = cv::Matx33d::eye(), local_back = cv::Matx33d::eye();
+    if (method_ == kAuto || method_ == kFrames || method_ == kLocal) {
       for (int d = 1; d <= R_; ++d)
         for (int s : {t - d, t + d}) {
           if (s < 0 || s >= int(items_.size())) continue;
           cv::Matx33d M;
-          bool identity;
-          if (!mapping(t, s, M, identity)) continue;
+          bool identity, parallax;
+          if (!mapping(t, s, M, identity, &parallax)) continue;
           cv::Mat img, msk, valid;
+          if (method_ == kLocal || (method_ == kAuto && parallax)) {
+            // Extend the chain of local steps from t towards s by one frame (d grows by one per
+            // round, so each direction's chain is built once per fill).
+            cv::Matx33d& chain = s < t ? local_back : local_fwd;
+            int from = s < t ? s + 1 : s - 1;
+            chain = local_step(from, s, mapped_area(chain, around, ws, sx, sy)) * chain;
+            M = chain;
+            identity = false;
+            ++local_fits_;
+          }
           if (identity) {
             img = items_[s].bgr(roi), msk = items_[s].mask(roi);
             valid = cv::Mat(H, W, CV_8U, cv::Scalar(255));
@@ -568,6 +650,7 @@ class Remove : public Filter {
   std::deque<Item> items_;
   int cur_ = 0;  // index in items_ of the next frame to emit
   cv::Mat prev_gray_, prev_allowed_;
+  int64_t local_fits_ = 0;
   cv::Mat plate_, plate_seen_;
   cv::Mat prev_out_, prev_filled_;
   int64_t prev_index_ = -1, emitted_ = 0, filled_frames_ = 0;
@@ -581,8 +664,9 @@ extern const FilterDesc remove_filter = {
     [](const OptionValues& o) -> std::unique_ptr<Filter> { return std::make_unique<Remove>(o); },
     "The fill comes from other frames first: frames before and after (window=N each side) that saw the\n"
     "background there, aligned to this one by a homography fitted to tracked background points (right for a\n"
-    "still camera, pans, tilts and zooms, and for distant backgrounds; near scenes seen from a moving camera\n"
-    "have parallax a homography cannot follow, and leave seams); for a still camera also a background plate\n"
+    "still camera, pans, tilts and zooms, and distant backgrounds); where near and far things move differently\n"
+    "(parallax) by homographies fitted around the hole, frame by frame, which follow the background next to the\n"
+    "object but not a scene of many depths; for a still camera also a background plate\n"
     "that remembers every pixel ever seen. What no frame saw is inpainted spatially (OpenCV's Telea, smooth\n"
     "rather than textured, or a network named with model=). Shadows and reflections of what is removed are not\n"
     "part of the mask and stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it)."};
