@@ -89,8 +89,8 @@ ffmpeg -v error -y -i par_mask.mkv -f rawvideo -pix_fmt gray par_mask.gray
 ra=$(region par_auto.mkv par_gt.rgb par_mask.gray); rf=$(region par_frames.mkv par_gt.rgb par_mask.gray)
 grep -q "[1-9][0-9]* frames aligned around the hole" par.log || die "parallax not detected: $(grep remove: par.log)"
 check "parallax: PSNR, around the hole over one homography ($(echo "$ra" | field psnr) vs $(echo "$rf" | field psnr))" \
-  "$(echo "$(echo "$ra" | field psnr) - $(echo "$rf" | field psnr)" | bc -l)" ">=" 4
-check "parallax: SSIM around the hole" "$(echo "$ra" | field ssim)" ">=" 0.75
+  "$(echo "$(echo "$ra" | field psnr) - $(echo "$rf" | field psnr)" | bc -l)" ">=" 12
+check "parallax: SSIM around the hole" "$(echo "$ra" | field ssim)" ">=" 0.93
 ok "parallax: auto $ra; one homography $rf"
 
 # ---- real footage: the people of a street scene ------------------------------------------------
