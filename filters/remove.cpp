@@ -448,12 +448,13 @@ class Remove : public Filter {
     std::vector<cv::Vec3b> samples(size_t(W) * H * N);
     cv::Mat count = cv::Mat::zeros(H, W, CV_8U);
     // Parallax: the background around the hole (1.5 times the ROI: a wider area takes in more of
-  // other layers; 2 times measured 16.7 dB on the parallax scene, 1.5 times 17.7 before the
-  // whole-window rule below), followed frame by frame.
+    // other layers; 2 times measured 16.7 dB on the parallax scene, 1.5 times 17.7 before the
+    // whole-window rule below), followed frame by frame.
     const cv::Size ws = it.gray.size();
     const double sx = double(it.bgr.cols) / ws.width, sy = double(it.bgr.rows) / ws.height;
     const cv::Rect around = cv::Rect(roi.x - roi.width / 4, roi.y - roi.height / 4, roi.width * 3 / 2, roi.height * 3 / 2) & frame_rect;
     cv::Matx33d local_fwd = cv::Matx33d::eye(), local_back = cv::Matx33d::eye();
+    bool fwd_ok = true, back_ok = true;  // a chain stops at the first frame it cannot reach
     // Depth anywhere in the window: every neighbour is then mapped around the hole (a chain that
     // mixed frame-wide and local steps would follow the far layer for part of the way).
     bool window_parallax = false;
@@ -464,8 +465,12 @@ class Remove : public Filter {
           if (s < 0 || s >= int(items_.size())) continue;
           cv::Matx33d M;
           bool identity;
-          if (!mapping(t, s, M, identity)) continue;
-          cv::Mat img, msk, valid;
+          bool& chain_ok = s < t ? back_ok : fwd_ok;
+          if (!chain_ok || !mapping(t, s, M, identity)) {
+            chain_ok = false;
+            continue;
+          }
+          cv::Mat img, msk;
           if (method_ == kLocal || (method_ == kAuto && window_parallax)) {
             // Extend the chain of local steps from t towards s by one frame (d grows by one per
             // round, so each direction's chain is built once per fill).
@@ -478,24 +483,22 @@ class Remove : public Filter {
           }
           if (identity) {
             img = items_[s].bgr(roi), msk = items_[s].mask(roi);
-            valid = cv::Mat(H, W, CV_8U, cv::Scalar(255));
           } else {
+            // Outside frame s counts as masked (border 255): nothing to take from there.
             cv::Matx33d T(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
             cv::Mat Mr(M * T);
             cv::warpPerspective(items_[s].bgr, img, Mr, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
             cv::warpPerspective(items_[s].mask, msk, Mr, roi.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
                                 cv::Scalar(255));
-            cv::warpPerspective(cv::Mat(items_[s].mask.size(), CV_8U, cv::Scalar(255)), valid, Mr, roi.size(),
-                                cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar(0));
           }
           bool all = true;
           for (int y = 0; y < H; ++y) {
-            const uint8_t *w = want.ptr(y), *m = msk.ptr(y), *v = valid.ptr(y);
+            const uint8_t *w = want.ptr(y), *m = msk.ptr(y);
             const cv::Vec3b* c = img.ptr<cv::Vec3b>(y);
             uint8_t* n = count.ptr(y);
             for (int x = 0; x < W; ++x) {
               if (!w[x] || n[x] >= N) continue;
-              if (!m[x] && v[x]) samples[(size_t(y) * W + x) * N + n[x]++] = c[x];
+              if (!m[x]) samples[(size_t(y) * W + x) * N + n[x]++] = c[x];
               else all = false;
             }
           }
