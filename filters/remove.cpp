@@ -65,7 +65,9 @@ enum Method { kAuto, kFrames, kLocal, kPlate, kInpaint };
 struct Item {
   Frame frame;      // until emitted
   cv::Mat bgr;      // frame size
-  cv::Mat mask;     // CV_8U, frame size, 255 = remove (dilated)
+  cv::Mat raw;      // CV_8U, frame size, 255 = remove (dilated), this frame's own
+  cv::Mat mask;     // what is removed: raw, or for a still camera raw of frames t-2..t+2 together
+  bool final = false;  // mask settled, plate updated
   cv::Matx33d to_prev = cv::Matx33d::eye();  // maps this frame's pixels to the previous frame's
   bool aligned = true;   // to_prev could be fitted
   bool still = true;     // to_prev is (within half a pixel) no motion
@@ -140,16 +142,36 @@ class Remove : public Filter {
   void push(Frame in, const Emit& emit) override {
     Item it;
     it.bgr = conv_in_.to_bgr(in);
-    it.mask = mask_of(in, it.bgr);
+    it.raw = it.mask = mask_of(in, it.bgr);
     align(it);
     it.frame = std::move(in);
     items_.push_back(std::move(it));
-    update_plate(items_.back());
+    settle(int(items_.size()) - 3);  // its neighbours two frames on have arrived
     while (int(items_.size()) - cur_ > R_) emit_one(emit);
   }
 
   void flush(const Emit& emit) override {
     while (cur_ < int(items_.size())) emit_one(emit);
+  }
+
+  // A segmenter misses a leg or a head in one frame and finds it in the next: with a still
+  // camera, what is removed in frame k is what any of frames k-2..k+2 marked (a person moves a
+  // few pixels meanwhile; the fill comes from other frames, so a larger hole costs little).
+  void settle(int k) {
+    if (k < 0 || k >= int(items_.size()) || items_[k].final) return;
+    Item& it = items_[k];
+    if (what_ == kPeople || what_ == kSalient || what_ == kMatte) {
+      int lo = std::max(0, k - 2), hi = std::min(int(items_.size()) - 1, k + 2);
+      bool still = true;
+      for (int j = lo + 1; j <= hi; ++j) still &= items_[j].still;
+      if (still) {
+        it.mask = it.raw.clone();
+        for (int j = lo; j <= hi; ++j)
+          if (j != k) it.mask |= items_[j].raw;
+      }
+    }
+    update_plate(it);
+    it.final = true;
   }
 
  private:
@@ -165,6 +187,10 @@ class Remove : public Filter {
         cv::Mat p = person_probability(f, "auto", tiles_), up;
         cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
         m = up > 0.5f;
+        // The selfie segmenter, trained on people near the camera, often stops short of a distant
+        // walker's head and feet: people are upright, so the mask grows up and down by 1/40 of
+        // the picture's height as well.
+        cv::dilate(m, m, cv::getStructuringElement(cv::MORPH_RECT, {1, 2 * (size.height / 40) + 1}));
         break;
       }
       case kSalient: {
@@ -399,6 +425,7 @@ class Remove : public Filter {
   // ---- the fill -------------------------------------------------------------------------------
 
   void emit_one(const Emit& emit) {
+    settle(cur_);  // at the end of the stream, with the neighbours there are
     Item& it = items_[cur_];
     cv::Mat out = show_ ? preview(it) : fill(cur_);
     Frame f = Frame::alloc(it.frame.width(), it.frame.height(), it.frame.format());
