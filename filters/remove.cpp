@@ -512,11 +512,7 @@ class Remove : public Filter {
             img = items_[s].bgr(roi), msk = items_[s].mask(roi);
           } else {
             // Outside frame s counts as masked (border 255): nothing to take from there.
-            cv::Matx33d T(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
-            cv::Mat Mr(M * T);
-            cv::warpPerspective(items_[s].bgr, img, Mr, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-            cv::warpPerspective(items_[s].mask, msk, Mr, roi.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
-                                cv::Scalar(255));
+            warp_to_roi(items_[s].bgr, items_[s].mask, M, roi, 255, img, msk);
           }
           bool all = true;
           for (int y = 0; y < H; ++y) {
@@ -567,11 +563,7 @@ class Remove : public Filter {
       bool identity;
       if (t >= 1 && mapping(t, t - 1, M, identity)) {
         cv::Mat img, filled;
-        cv::Matx33d T(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1);
-        cv::Mat Mr(M * T);
-        cv::warpPerspective(prev_out_, img, Mr, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
-        cv::warpPerspective(prev_filled_, filled, Mr, roi.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
-                            cv::Scalar(0));
+        warp_to_roi(prev_out_, prev_filled_, M, roi, 0, img, filled);
         for (int y = 0; y < H; ++y) {
           const uint8_t *w = want.ptr(y), *pf = filled.ptr(y);
           const cv::Vec3b* c = img.ptr<cv::Vec3b>(y);
@@ -645,6 +637,17 @@ class Remove : public Filter {
     prev_filled_(roi).setTo(255, hole);
     prev_index_ = abs_index(t);
     return out;
+  }
+
+  // Another frame's picture and mask brought into this frame's ROI (M maps this frame's pixels
+  // into the other's): the picture interpolated, the mask nearest, `outside` where the other
+  // frame has no pixel.
+  static void warp_to_roi(const cv::Mat& picture, const cv::Mat& mask, const cv::Matx33d& M, const cv::Rect& roi, uint8_t outside,
+                          cv::Mat& picture_out, cv::Mat& mask_out) {
+    cv::Mat Mr(M * cv::Matx33d(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1));
+    cv::warpPerspective(picture, picture_out, Mr, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+    cv::warpPerspective(mask, mask_out, Mr, roi.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                        cv::Scalar(outside));
   }
 
   int64_t abs_index(int t) const { return emitted_ + (t - cur_); }
