@@ -8,9 +8,25 @@ extern "C" {
 
 namespace omni {
 
+// Measured worst case 45 bytes (widths 1..1100, every YUV layout, bilinear and bicubic).
+constexpr size_t kSwsSlack = 256;
+
+cv::Mat sws_bgr(int width, int height) {
+  size_t bytes = size_t(width) * height * 3;
+  cv::Mat block(1, int(bytes + kSwsSlack), CV_8U);
+  return block.colRange(0, int(bytes)).reshape(3, height);  // shares block's buffer and refcount
+}
+
+// True when swscale may run past the end of `m` safely: m lies inside a sws_bgr() block.
+static bool has_slack(const cv::Mat& m) {
+  return m.isContinuous() && m.u && m.datastart == m.data &&
+         size_t(m.dataend - m.datastart) + kSwsSlack <= m.u->size;
+}
+
 struct BgrConverter::State {
   SwsContext* to = nullptr;
   SwsContext* from = nullptr;
+  cv::Mat staged;  // a padded copy of a picture that has no slack
   ~State() {
     sws_freeContext(to);
     sws_freeContext(from);
@@ -52,7 +68,7 @@ static SwsContext* context(SwsContext* c, const Frame& f, bool to_bgr) {
 
 cv::Mat BgrConverter::to_bgr(const Frame& f) {
   s_->to = context(s_->to, f, true);
-  cv::Mat out(f.height(), f.width(), CV_8UC3);
+  cv::Mat out = sws_bgr(f.width(), f.height());
   uint8_t* dst[4] = {out.data, nullptr, nullptr, nullptr};
   int stride[4] = {int(out.step), 0, 0, 0};
   sws_scale(s_->to, f.av()->data, f.av()->linesize, 0, f.height(), dst, stride);
@@ -61,8 +77,14 @@ cv::Mat BgrConverter::to_bgr(const Frame& f) {
 
 void BgrConverter::from_bgr(const cv::Mat& bgr, Frame& out) {
   s_->from = context(s_->from, out, false);
-  const uint8_t* src[4] = {bgr.data, nullptr, nullptr, nullptr};
-  int stride[4] = {int(bgr.step), 0, 0, 0};
+  const cv::Mat* in = &bgr;
+  if (!has_slack(bgr)) {
+    if (s_->staged.size() != bgr.size()) s_->staged = sws_bgr(bgr.cols, bgr.rows);
+    bgr.copyTo(s_->staged);
+    in = &s_->staged;
+  }
+  const uint8_t* src[4] = {in->data, nullptr, nullptr, nullptr};
+  int stride[4] = {int(in->step), 0, 0, 0};
   sws_scale(s_->from, src, stride, 0, out.height(), out.av()->data, out.av()->linesize);
 }
 

@@ -12,12 +12,19 @@
 
 namespace omni {
 
+// A continuous CV_8UC3 picture with slack after its last row, for swscale to write into or read
+// from. swscale's SIMD paths move whole groups of 8-16 pixels: into a tightly packed BGR picture
+// whose width is not a multiple of 16 (426, 360, 1080, 40) they wrote up to 45 bytes past the end
+// and corrupted the heap. Every BGR picture that swscale touches comes from here.
+cv::Mat sws_bgr(int width, int height);
+
 class BgrConverter {
  public:
   BgrConverter();
   ~BgrConverter();
   cv::Mat to_bgr(const Frame& f);                 // frame size, CV_8UC3
   void from_bgr(const cv::Mat& bgr, Frame& out);  // bgr: frame size; out: allocated, tags set
+  // (bgr is copied into a padded picture first unless it came from sws_bgr)
 
  private:
   struct State;

@@ -6,6 +6,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "core/convert.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -129,11 +130,12 @@ Frame MediaReader::next(const Frame& like) {
   p.to_bgr = sws_getCachedContext(p.to_bgr, src->width, src->height, AVPixelFormat(src->format), sw, sh, AV_PIX_FMT_BGR24,
                                   SWS_BICUBIC, nullptr, nullptr, nullptr);
   if (!p.to_bgr) fail("'{}': cannot convert its pictures", p.path);
-  cv::Mat big(sh, sw, CV_8UC3);
+  cv::Mat big = sws_bgr(sw, sh);
   uint8_t* dst[4] = {big.data, nullptr, nullptr, nullptr};
   int dst_ls[4] = {int(big.step[0]), 0, 0, 0};
   sws_scale(p.to_bgr, src->data, src->linesize, 0, src->height, dst, dst_ls);
-  cv::Mat crop = big(cv::Rect((sw - W) / 2, (sh - H) / 2, W, H)).clone();
+  cv::Mat crop = sws_bgr(W, H);
+  big(cv::Rect((sw - W) / 2, (sh - H) / 2, W, H)).copyTo(crop);
   Frame out = Frame::alloc(W, H, like.format());
   out.av()->colorspace = like.av()->colorspace;
   out.av()->color_range = like.av()->color_range;
