@@ -10,6 +10,7 @@
 #include <opencv2/video/tracking.hpp>
 
 #include "core/error.h"
+#include "core/flow.h"
 #include "core/model/hub.h"
 #include "core/torch_module.h"
 
@@ -531,7 +532,7 @@ static std::vector<SalientPart> split_parts(const cv::Mat& key) {
 static double carry_mask(const cv::Mat& prev, const cv::Mat& cur, std::vector<SalientPart>& parts, cv::DISOpticalFlow& dis,
                          cv::Mat& carried, cv::Mat& warped_prev) {
   cv::Mat flow;
-  dis.calc(prev, cur, flow);
+  dense_flow(dis, prev, cur, flow);
   cv::Size size = prev.size();
   auto disc = [](int d) { return cv::getStructuringElement(cv::MORPH_ELLIPSE, {d, d}); };
   carried = cv::Mat::zeros(size, CV_32F);

@@ -3,6 +3,8 @@
 // the input moved along it matches (occlusions and new content fail one or the other).
 #include "core/stabilize.h"
 
+#include "core/flow.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -57,8 +59,8 @@ Motion FlowStabilizer::motion(const cv::Mat& gray) {
     return m;
   }
   cv::Mat back, fwd;
-  s.dis->calc(g, s.prev_gray, back);  // g(x) ≈ prev(x + back(x))
-  s.dis->calc(s.prev_gray, g, fwd);
+  dense_flow(*s.dis, g, s.prev_gray, back);  // g(x) ≈ prev(x + back(x))
+  dense_flow(*s.dis, s.prev_gray, g, fwd);
   cv::Mat moved = warp_back(s.prev_gray, back), err;
   cv::absdiff(g, moved, err);
   err.convertTo(err, CV_32F);
