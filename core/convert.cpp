@@ -2,6 +2,8 @@
 
 #include "core/error.h"
 
+#include <cstring>
+
 extern "C" {
 #include <libswscale/swscale.h>
 }
@@ -11,22 +13,28 @@ namespace omni {
 // Measured worst case 45 bytes (widths 1..1100, every YUV layout, bilinear and bicubic).
 constexpr size_t kSwsSlack = 256;
 
-cv::Mat sws_bgr(int width, int height) {
-  size_t bytes = size_t(width) * height * 3;
-  cv::Mat block(1, int(bytes + kSwsSlack), CV_8U);
-  return block.colRange(0, int(bytes)).reshape(3, height);  // shares block's buffer and refcount
+void sws_to_bgr(SwsContext* c, const AVFrame* src, cv::Mat& out, std::vector<uint8_t>& scratch) {
+  const size_t row = size_t(out.cols) * 3, bytes = row * out.rows;
+  if (scratch.size() < bytes + kSwsSlack) scratch.resize(bytes + kSwsSlack);
+  uint8_t* dst[4] = {scratch.data(), nullptr, nullptr, nullptr};
+  int stride[4] = {int(row), 0, 0, 0};
+  sws_scale(c, src->data, src->linesize, 0, src->height, dst, stride);
+  for (int y = 0; y < out.rows; ++y) memcpy(out.ptr(y), scratch.data() + y * row, row);
 }
 
-// True when swscale may run past the end of `m` safely: m lies inside a sws_bgr() block.
-static bool has_slack(const cv::Mat& m) {
-  return m.isContinuous() && m.u && m.datastart == m.data &&
-         size_t(m.dataend - m.datastart) + kSwsSlack <= m.u->size;
+void sws_from_bgr(SwsContext* c, const cv::Mat& bgr, AVFrame* dst, std::vector<uint8_t>& scratch) {
+  const size_t row = size_t(bgr.cols) * 3, bytes = row * bgr.rows;
+  if (scratch.size() < bytes + kSwsSlack) scratch.resize(bytes + kSwsSlack);
+  for (int y = 0; y < bgr.rows; ++y) memcpy(scratch.data() + y * row, bgr.ptr(y), row);
+  const uint8_t* src[4] = {scratch.data(), nullptr, nullptr, nullptr};
+  int stride[4] = {int(row), 0, 0, 0};
+  sws_scale(c, src, stride, 0, bgr.rows, dst->data, dst->linesize);
 }
 
 struct BgrConverter::State {
   SwsContext* to = nullptr;
   SwsContext* from = nullptr;
-  cv::Mat staged;  // a padded copy of a picture that has no slack
+  std::vector<uint8_t> scratch;
   ~State() {
     sws_freeContext(to);
     sws_freeContext(from);
@@ -68,24 +76,14 @@ static SwsContext* context(SwsContext* c, const Frame& f, bool to_bgr) {
 
 cv::Mat BgrConverter::to_bgr(const Frame& f) {
   s_->to = context(s_->to, f, true);
-  cv::Mat out = sws_bgr(f.width(), f.height());
-  uint8_t* dst[4] = {out.data, nullptr, nullptr, nullptr};
-  int stride[4] = {int(out.step), 0, 0, 0};
-  sws_scale(s_->to, f.av()->data, f.av()->linesize, 0, f.height(), dst, stride);
+  cv::Mat out(f.height(), f.width(), CV_8UC3);
+  sws_to_bgr(s_->to, f.av(), out, s_->scratch);
   return out;
 }
 
 void BgrConverter::from_bgr(const cv::Mat& bgr, Frame& out) {
   s_->from = context(s_->from, out, false);
-  const cv::Mat* in = &bgr;
-  if (!has_slack(bgr)) {
-    if (s_->staged.size() != bgr.size()) s_->staged = sws_bgr(bgr.cols, bgr.rows);
-    bgr.copyTo(s_->staged);
-    in = &s_->staged;
-  }
-  const uint8_t* src[4] = {in->data, nullptr, nullptr, nullptr};
-  int stride[4] = {int(in->step), 0, 0, 0};
-  sws_scale(s_->from, src, stride, 0, out.height(), out.av()->data, out.av()->linesize);
+  sws_from_bgr(s_->from, bgr, out.av(), s_->scratch);
 }
 
 }  // namespace omni

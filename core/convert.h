@@ -5,18 +5,23 @@
 // out with shifted colours, 26 dB).
 #pragma once
 #include <memory>
+#include <vector>
 
 #include <opencv2/core/mat.hpp>
 
 #include "core/frame.h"
 
+struct SwsContext;
+
 namespace omni {
 
-// A continuous CV_8UC3 picture with slack after its last row, for swscale to write into or read
-// from. swscale's SIMD paths move whole groups of 8-16 pixels: into a tightly packed BGR picture
-// whose width is not a multiple of 16 (426, 360, 1080, 40) they wrote up to 45 bytes past the end
-// and corrupted the heap. Every BGR picture that swscale touches comes from here.
-cv::Mat sws_bgr(int width, int height);
+// swscale into and out of 8-bit BGR pictures. swscale's SIMD paths move whole groups of 8-16
+// pixels: into a tightly packed BGR picture whose width is not a multiple of 16 (426, 360, 1080,
+// 40) they wrote up to 45 bytes past the end and corrupted the heap. These go through a scratch
+// buffer with slack and copy, so the pictures stay plain cv::Mats (an ROI of a padded block would
+// not do: OpenCV's filters read the pixels around an ROI as its border).
+void sws_to_bgr(SwsContext* c, const AVFrame* src, cv::Mat& out, std::vector<uint8_t>& scratch);     // out: allocated, CV_8UC3
+void sws_from_bgr(SwsContext* c, const cv::Mat& bgr, AVFrame* dst, std::vector<uint8_t>& scratch);  // bgr: CV_8UC3
 
 class BgrConverter {
  public:
@@ -24,7 +29,6 @@ class BgrConverter {
   ~BgrConverter();
   cv::Mat to_bgr(const Frame& f);                 // frame size, CV_8UC3
   void from_bgr(const cv::Mat& bgr, Frame& out);  // bgr: frame size; out: allocated, tags set
-  // (bgr is copied into a padded picture first unless it came from sws_bgr)
 
  private:
   struct State;

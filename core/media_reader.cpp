@@ -27,6 +27,7 @@ struct MediaReader::Impl {
   AVFrame* frame = av_frame_alloc();
   int64_t decoded = 0;   // frames decoded since the last rewind
   bool still = false;    // one picture only: it is reused
+  std::vector<uint8_t> scratch;  // swscale's padded staging (see sws_to_bgr)
   Frame cached;          // the last picture delivered (for stills), already converted
   SwsContext* to_bgr = nullptr;
   SwsContext* to_out = nullptr;
@@ -130,12 +131,9 @@ Frame MediaReader::next(const Frame& like) {
   p.to_bgr = sws_getCachedContext(p.to_bgr, src->width, src->height, AVPixelFormat(src->format), sw, sh, AV_PIX_FMT_BGR24,
                                   SWS_BICUBIC, nullptr, nullptr, nullptr);
   if (!p.to_bgr) fail("'{}': cannot convert its pictures", p.path);
-  cv::Mat big = sws_bgr(sw, sh);
-  uint8_t* dst[4] = {big.data, nullptr, nullptr, nullptr};
-  int dst_ls[4] = {int(big.step[0]), 0, 0, 0};
-  sws_scale(p.to_bgr, src->data, src->linesize, 0, src->height, dst, dst_ls);
-  cv::Mat crop = sws_bgr(W, H);
-  big(cv::Rect((sw - W) / 2, (sh - H) / 2, W, H)).copyTo(crop);
+  cv::Mat big(sh, sw, CV_8UC3);
+  sws_to_bgr(p.to_bgr, src, big, p.scratch);
+  cv::Mat crop = big(cv::Rect((sw - W) / 2, (sh - H) / 2, W, H));
   Frame out = Frame::alloc(W, H, like.format());
   out.av()->colorspace = like.av()->colorspace;
   out.av()->color_range = like.av()->color_range;
@@ -144,9 +142,7 @@ Frame MediaReader::next(const Frame& like) {
   const int* coeffs = sws_getCoefficients(like.av()->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_ITU601);
   int full = like.av()->color_range == AVCOL_RANGE_JPEG;
   sws_setColorspaceDetails(p.to_out, coeffs, 1, coeffs, full, 0, 1 << 16, 1 << 16);
-  const uint8_t* in[4] = {crop.data, nullptr, nullptr, nullptr};
-  int in_ls[4] = {int(crop.step[0]), 0, 0, 0};
-  sws_scale(p.to_out, in, in_ls, 0, H, out.av()->data, out.av()->linesize);
+  sws_from_bgr(p.to_out, crop, out.av(), p.scratch);
   p.cached = out;
   return out;
 }
