@@ -1,5 +1,6 @@
 #include "core/graph.h"
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 #include <map>
@@ -45,6 +46,7 @@ struct Src {
   AVFrame* params = nullptr;  // properties of the first frame (no data)
   std::deque<AVFrame*> pending;
   bool eof = false;
+  int64_t end_pts = AV_NOPTS_VALUE;  // where the last frame ends (time_base): the EOF's timestamp
   AVFilterContext* ctx = nullptr;
 };
 
@@ -491,11 +493,22 @@ void FilterGraph::Impl::push_src(int ci, int si, AVFrame* f) {
   }
   int r;
   if (f) {
+    if (f->pts != AV_NOPTS_VALUE) {
+      // The end of the last frame is the end of the stream, as ffmpeg tells its buffer sources:
+      // fps= and tpad= need it to emit the last frame's whole duration.
+      int64_t d = f->pkt_duration;
+      if (d <= 0 && s.type == AVMEDIA_TYPE_AUDIO && f->sample_rate)
+        d = av_rescale_q(f->nb_samples, AVRational{1, f->sample_rate}, s.time_base);
+      if (d <= 0 && s.type == AVMEDIA_TYPE_VIDEO && s.frame_rate.num > 0)
+        d = std::max<int64_t>(1, av_rescale_q(1, av_inv_q(s.frame_rate), s.time_base));
+      s.end_pts = f->pts + std::max<int64_t>(0, d);
+    }
     r = av_buffersrc_add_frame_flags(s.ctx, f, 0);
     av_frame_free(&f);
   } else {
     s.eof = true;
-    r = av_buffersrc_add_frame_flags(s.ctx, nullptr, 0);
+    r = s.end_pts != AV_NOPTS_VALUE ? av_buffersrc_close(s.ctx, s.end_pts, AV_BUFFERSRC_FLAG_PUSH)
+                                    : av_buffersrc_add_frame_flags(s.ctx, nullptr, 0);
   }
   if (r < 0) fail("filtergraph: cannot feed a frame: {}", av_detail(r));
   drain(ci);
