@@ -4,7 +4,7 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all bootstrap build demo test bench fuzz models peer clean
+.PHONY: all bootstrap build demo test test-long bench fuzz models peer sanitize sweep clean
 
 all: build
 
@@ -35,9 +35,24 @@ peer:
 	@mkdir -p $(BUILD)/peer && cp tests/peer/package.json $(BUILD)/peer/
 	@[ -d $(BUILD)/peer/node_modules/onnxruntime-node ] || (cd $(BUILD)/peer && npm install --ignore-scripts --no-audit --no-fund --silent)
 
-# Unit tests, end-to-end CLI tests (real models included), then a short libFuzzer run.
-test: build models peer fuzz
+# omni built with AddressSanitizer and UBSan (its own tree), for the frame-size sweep.
+SAN_FLAGS = -O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+sanitize: bootstrap
+	cmake -S . -B $(BUILD)-san -DCMAKE_BUILD_TYPE=None -DOMNI_BUILD_TESTS=OFF "-DCMAKE_CXX_FLAGS=$(SAN_FLAGS)" \
+	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=address,undefined
+	cmake --build $(BUILD)-san -j $(JOBS) --target omni
+
+# Every registered omni filter over awkward frame sizes and pixel formats, under the sanitizers.
+sweep: sanitize models
+	bash tests/sweep/run.sh $(BUILD)-san/omni fast
+
+# Unit tests, end-to-end CLI tests (real models included), the size sweep, then a short libFuzzer run.
+test: build models peer fuzz sweep
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The big frame sizes (1080x1920, 4K) of the sweep: minutes more; CI runs it when time allows.
+test-long: sanitize models
+	bash tests/sweep/run.sh $(BUILD)-san/omni long
 
 fuzz: bootstrap
 	cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DOMNI_FUZZ=ON -DOMNI_FUZZ_ONLY=ON
@@ -52,4 +67,4 @@ bench: build models peer
 	@bash bench/remove.sh $(BUILD)/omni
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-fuzz
+	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD)-san

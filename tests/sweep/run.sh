@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The frame-size sweep: every registered omni filter (the list comes from `omni -filters`, so a
+# new filter joins by itself) over awkward frame sizes and pixel formats, on an omni built with
+# AddressSanitizer and UBSan (make sanitize). A run passes when it exits 0 with every frame at the
+# input's size, or, for frames too small for a method, with one clear "omni:" line naming the
+# minimum size. A sanitizer report, a signal or any other failure fails the sweep.
+#   usage: tests/sweep/run.sh OMNI fast|long
+set -uo pipefail
+omni=$(realpath "$1")
+set_name=${2:-fast}
+T="${OMNI_TMP:-/tmp/omni-tests}/sweep-$set_name"
+rm -rf "$T"; mkdir -p "$T"; cd "$T"
+export ASAN_OPTIONS=detect_leaks=0:exitcode=86
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
+
+filters=$("$omni" -filters | awk '$1 == "O.." && $2 ~ /^[a-z]/ {print $2}')
+[ -n "$filters" ] || { echo "FAIL [sweep]: omni -filters lists no omni filter"; exit 1; }
+
+# Settings beyond the defaults that take other code paths (a filter not named here runs at its
+# defaults only).
+declare -A variants=(
+  [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient"
+  [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint"
+  [restyle]="restyle=cartoon restyle=sketch restyle=oil restyle=watercolor restyle=gameboy:temporal=0"
+)
+
+if [ "$set_name" = long ]; then
+  sizes="1080x1920 1920x1080 3840x2160"
+  formats="yuv420p yuv420p10le"
+  variant_sizes="1080x1920"
+else
+  # odd, even, prime, tiny, vertical, 4:3, 21:9, and the sizes that once corrupted the heap
+  sizes="2x2 3x3 16x16 17x17 40x64 97x131 250x142 360x240 426x240 640x240 240x426 320x240 630x270 854x480"
+  formats="yuv420p yuv420p10le yuv422p yuv444p yuva420p"
+  variant_sizes="3x3 17x17 97x131 426x240"
+fi
+
+pass=0 fail=0
+failures=()
+clip() {  # clip SIZE PIX_FMT -> file name
+  local f="in_$1_$2.mkv"
+  local w=${1%x*} h=${1#*x}
+  # testsrc2 rounds odd sizes down in its own 4:2:0; it is cropped to size in RGB instead.
+  [ -f "$f" ] || ffmpeg -v error -y -f lavfi -i "testsrc2=size=$(( (w + 1) / 2 * 2 ))x$(( (h + 1) / 2 * 2 )):rate=10,format=gbrp,crop=$w:$h:0:0" \
+    -frames:v 3 -pix_fmt "$2" -c:v ffv1 "$f" || return 1
+  echo "$f"
+}
+run_case() {  # run_case SIZE PIX_FMT GRAPH
+  local size=$1 fmt=$2 graph=$3 in out w h rc n got
+  in=$(clip "$size" "$fmt") || { failures+=("$graph $size $fmt: cannot make the input"); fail=$((fail + 1)); return; }
+  out="out.mkv"
+  rm -f "$out"
+  timeout 300 "$omni" -y -nostats -i "$in" -vf "$graph" -c:v ffv1 "$out" >stdout.txt 2>stderr.txt </dev/null
+  rc=$?
+  w=${size%x*}; h=${size#*x}
+  if [ $rc -eq 0 ]; then
+    n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 "$out")
+    if [ "$n" = "$w,$h,3" ]; then pass=$((pass + 1)); return; fi
+    failures+=("$graph $size $fmt: output is '$n' (width,height,frames), expected '$w,$h,3'")
+  elif [ $rc -eq 1 ] && [ "$(grep -c . stderr.txt)" -eq 1 ] && grep -qE '^omni: .*at least [0-9]+x[0-9]+' stderr.txt &&
+       { [ "$w" -lt 32 ] || [ "$h" -lt 32 ]; }; then
+    pass=$((pass + 1)); return  # a clear refusal of a frame too small for the method
+  else
+    failures+=("$graph $size $fmt: exit $rc: $(grep -E 'ERROR|runtime error|SUMMARY|omni:' stderr.txt | head -3 | tr '\n' ' ')")
+  fi
+  fail=$((fail + 1))
+}
+
+start=$(date +%s)
+for f in $filters; do
+  for s in $sizes; do run_case "$s" yuv420p "$f"; done
+  for fmt in ${formats#yuv420p }; do
+    for s in $variant_sizes; do run_case "$s" "$fmt" "$f"; done
+  done
+  for v in ${variants[$f]:-}; do
+    for s in $variant_sizes; do run_case "$s" yuv420p "$v"; done
+  done
+done
+# Rotated input (a phone clip tagged rotate=90) and a transpose in front of a filter.
+ffmpeg -v error -y -f lavfi -i "testsrc2=size=426x240:rate=10" -frames:v 3 -c:v libx264 -metadata:s:v rotate=90 rot.mp4
+for f in $filters; do
+  timeout 300 "$omni" -y -nostats -i rot.mp4 -vf "transpose=1,$f" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
+  rc=$?
+  if [ $rc -eq 0 ] && [ "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 out.mkv)" = 3 ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); failures+=("rotated input, transpose=1,$f: exit $rc: $(grep -E 'ERROR|runtime error|omni:' stderr.txt | head -3 | tr '\n' ' ')")
+  fi
+done
+for x in "${failures[@]}"; do echo "FAIL [sweep]: $x"; done
+echo "sweep ($set_name, $(( $(date +%s) - start )) s, filters: $(echo $filters | tr '\n' ' '))"
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
