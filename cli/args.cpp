@@ -1,7 +1,11 @@
 #include "cli/args.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <map>
 
+#include "cli/av_options.h"
 #include "core/error.h"
 
 extern "C" {
@@ -70,6 +74,52 @@ static int parse_loglevel(const std::string& v) {
   fail("-loglevel {}: unknown level{}; use quiet, error, warning, info, verbose or debug", v, did_you_mean(name, names));
 }
 
+// "-metadata:s:a:0" "title=x" -> a stream tag; "-metadata" "k=v" -> the file's.
+static MetadataSpec parse_metadata(const std::string& opt, const std::string& v) {
+  MetadataSpec m;
+  size_t eq = v.find('=');
+  if (eq == std::string::npos || eq == 0) fail("{} {}: use KEY=VALUE (an empty VALUE removes the tag)", opt, v);
+  m.key = v.substr(0, eq);
+  m.value = v.substr(eq + 1);
+  std::string spec = opt.size() > 9 ? opt.substr(10) : "";  // after "-metadata:"
+  if (spec.empty() || spec == "g") return m;
+  auto bad = [&] { fail("{}: use -metadata for the file, or -metadata:s:v:0 / -metadata:s:a for streams", opt); };
+  if (spec[0] != 's') bad();
+  m.stream = true;
+  spec = spec.substr(1);
+  if (!spec.empty() && spec[0] == ':') spec = spec.substr(1);
+  if (!spec.empty() && std::strchr("vas", spec[0])) {
+    m.type = spec[0];
+    spec = spec.substr(1);
+    if (!spec.empty() && spec[0] == ':') spec = spec.substr(1);
+  }
+  if (!spec.empty()) {
+    char* end;
+    long k = std::strtol(spec.c_str(), &end, 10);
+    if (*end || k < 0) bad();
+    m.index = int(k);
+  }
+  return m;
+}
+
+// The options of the pending file that are not omni's: demuxer/decoder options for an input,
+// muxer/encoder options for the output. "-key:v" applies to video streams only.
+static void resolve_av_options(ParseState& s, bool input) {
+  for (auto& [opt, value] : s.pending_av) {
+    std::string key = opt.substr(1), spec;
+    if (size_t colon = key.find(':'); colon != std::string::npos) spec = key.substr(colon + 1), key.resize(colon);
+    AvOpt o{key, value, spec.empty() || !std::strchr("vas", spec[0]) ? char(0) : spec[0]};
+    switch (find_av_option(key, input)) {
+      case AvOptKind::Format: (input ? s.pending.format_opts : s.job.format_opts).push_back(o); break;
+      case AvOptKind::Codec: (input ? s.pending.codec_opts : s.job.codec_opts).push_back(o); break;
+      case AvOptKind::None:
+        fail("option {} is not an option for an {} file{}", opt, input ? "input" : "output",
+             input ? "; put it after the last -i, before the output" : "; put it before the -i it belongs to");
+    }
+  }
+  s.pending_av.clear();
+}
+
 const std::vector<ArgDef>& arg_table() {
   using S = ParseState;
   using A = ArgScope;
@@ -78,6 +128,10 @@ const std::vector<ArgDef>& arg_table() {
       {{"-i"}, "FILE", "input file (repeat for more inputs; options before it apply to it)", A::Global, "main",
        [](S& s, const std::string& v) {
          s.pending.path = v == "-" ? "pipe:0" : v;
+         // Before an input, -s and -pix_fmt describe raw video (the demuxer's own options).
+         if (!s.pending.size.empty()) s.pending.format_opts.push_back({"video_size", s.pending.size});
+         if (!s.pending.pix_fmt.empty()) s.pending.format_opts.push_back({"pixel_format", s.pending.pix_fmt});
+         resolve_av_options(s, true);
          s.job.inputs.push_back(s.pending);
          s.pending = {};
          s.pending_used = false;
@@ -94,6 +148,14 @@ const std::vector<ArgDef>& arg_table() {
        [](S& s, const std::string& v) { s.pending.to = parse_time_arg("-to", v); s.pending_used = true; }},
       {{"-f"}, "FORMAT", "force the container format (before -i: the demuxer; else the muxer)", A::File, "main",
        [](S& s, const std::string& v) { s.pending.format = v; s.pending_used = true; }},
+      {{"-c", "-codec"}, "CODEC", "encoder for every stream, usually copy (-c copy: remux without re-encoding)", A::Output, "main",
+       [](S& s, const std::string& v) { s.job.vcodec = s.job.acodec = s.job.scodec = v; }},
+      {{"-shortest"}, nullptr, "finish when the shortest output stream ends", A::Output, "main",
+       [](S& s, const std::string&) { s.job.shortest = true; }},
+      {{"-metadata"}, "KEY=VALUE", "set a metadata tag (an empty value removes it); -metadata:s:a:0 for one stream",
+       A::Output, "main", nullptr},
+      {{"-map_metadata"}, "N", "copy global and stream tags from input N (default 0); -1 copies none", A::Output, "main",
+       [](S& s, const std::string& v) { need_number("-map_metadata", v, -1, 1000); s.job.map_metadata = std::atoi(v.c_str()); }},
       {{"-vf", "-filter:v"}, "GRAPH", "video filtergraph: omni and FFmpeg filters, e.g. \"scale=1280:-2,eq=contrast=1.1\"",
        A::Output, "main", [](S& s, const std::string& v) { s.job.vf = v; }},
       {{"-af", "-filter:a"}, "GRAPH", "audio filtergraph (FFmpeg audio filters)", A::Output, "main",
@@ -104,6 +166,8 @@ const std::vector<ArgDef>& arg_table() {
        [](S& s, const std::string& v) { s.job.maps.push_back(parse_map(v)); }},
       {{"-threads"}, "N", "threads for codecs, filters and models (0 = automatic)", A::Global, "main",
        [](S& s, const std::string& v) { need_number("-threads", v, 0, 1024); s.job.threads = std::atoi(v.c_str()); }},
+      {{"-xerror"}, nullptr, "stop at the first decoding or read error (default: warn and go on, as ffmpeg)", A::Global, "main",
+       [](S& s, const std::string&) { s.job.xerror = true; }},
       {{"-device"}, "DEV", "where models run: cpu (default), cuda or cuda:N (also OMNI_DEVICE)", A::Global, "main",
        [](S& s, const std::string& v) { s.job.device = v; }},
       // video
@@ -119,21 +183,48 @@ const std::vector<ArgDef>& arg_table() {
        [](S& s, const std::string& v) { s.job.profile = v; }},
       {{"-b:v", "-vb"}, "RATE", "video bit rate (e.g. 4M)", A::Output, "video",
        [](S& s, const std::string& v) { s.job.bv = v; }},
-      {{"-pix_fmt"}, "FORMAT", "output pixel format (yuv420p, yuv444p10le, yuva420p, ...)", A::Output, "video",
-       [](S& s, const std::string& v) { s.job.pix_fmt = v; }},
+      {{"-pix_fmt"}, "FORMAT", "pixel format: of the output (yuv420p, yuv444p10le, yuva420p, ...), or before -i of raw input",
+       A::File, "video", [](S& s, const std::string& v) { s.pending.pix_fmt = v; s.pending_used = true; }},
       {{"-g"}, "N", "keyframe interval in frames", A::Output, "video",
        [](S& s, const std::string& v) { need_number("-g", v, 0, 1e9); s.job.gop = v; }},
-      {{"-r"}, "RATE", "output frame rate (frames are dropped or duplicated to keep it)", A::Output, "video",
+      {{"-r"}, "RATE",
+       "frame rate: before -i, the input's (timestamps made at that rate: image sequences, raw video); "
+       "else the output's (frames are dropped or duplicated to keep it)",
+       A::File, "video",
        [](S& s, const std::string& v) {
          AVRational r;
          if (av_parse_video_rate(&r, v.c_str()) < 0) fail("-r {}: not a frame rate; use e.g. 25, 30000/1001 or ntsc", v);
-         s.job.rate = v;
+         s.pending.rate = v;
+         s.pending_used = true;
        }},
-      {{"-s"}, "WxH", "output frame size (scales after the filtergraph)", A::Output, "video",
+      {{"-fps_mode", "-vsync"}, "MODE",
+       "cfr (duplicate/drop to a constant rate), vfr (keep timestamps, drop duplicates), passthrough; "
+       "default as ffmpeg: cfr for mp4/mov, vfr for mkv/webm",
+       A::Output, "video",
+       [](S& s, const std::string& v) {
+         static const std::vector<std::string> modes = {"cfr", "vfr", "passthrough", "auto", "drop", "0", "1", "2", "-1"};
+         if (std::find(modes.begin(), modes.end(), v) == modes.end())
+           fail("-fps_mode {}: unknown mode{}; use cfr, vfr, passthrough or auto", v, did_you_mean(v, modes));
+         static const std::map<std::string, std::string> numeric = {{"0", "passthrough"}, {"1", "cfr"}, {"2", "vfr"}, {"-1", "auto"}};
+         s.job.fps_mode = numeric.count(v) ? numeric.at(v) : v;
+         if (s.job.fps_mode == "auto") s.job.fps_mode.clear();
+       }},
+      {{"-aspect"}, "RATIO", "display aspect ratio of the output (16:9, 4:3, 1.7777)", A::Output, "video",
+       [](S& s, const std::string& v) {
+         AVRational r;
+         if (av_parse_ratio(&r, v.c_str(), 255, 0, nullptr) < 0 || r.num <= 0 || r.den <= 0)
+           fail("-aspect {}: not an aspect ratio; use e.g. 16:9 or 1.7777", v);
+         s.job.aspect = v;
+       }},
+      {{"-q:v", "-qscale:v", "-q", "-qscale"}, "Q", "fixed quantiser (quality) for encoders that take one (mpeg2, mjpeg: 1 best .. 31)",
+       A::Output, "video",
+       [](S& s, const std::string& v) { need_number("-q:v", v, -1, 255); s.job.qscale_v = v; }},
+      {{"-s"}, "WxH", "frame size: of the output (scales after the filtergraph), or before -i of raw input", A::File, "video",
        [](S& s, const std::string& v) {
          int w, h;
          if (av_parse_video_size(&w, &h, v.c_str()) < 0) fail("-s {}: not a size; use WxH or a name like hd720", v);
-         s.job.size = v;
+         s.pending.size = v;
+         s.pending_used = true;
        }},
       {{"-frames:v", "-vframes"}, "N", "stop after N video frames", A::Output, "video",
        [](S& s, const std::string& v) { need_number("-frames:v", v, 0, 9e18); s.job.frames_v = std::atoll(v.c_str()); }},
@@ -145,6 +236,14 @@ const std::vector<ArgDef>& arg_table() {
        "audio", [](S& s, const std::string& v) { s.job.acodec = v; }},
       {{"-b:a", "-ab"}, "RATE", "audio bit rate (e.g. 192k)", A::Output, "audio",
        [](S& s, const std::string& v) { s.job.ba = v; }},
+      {{"-q:a", "-qscale:a"}, "Q", "fixed audio quality for encoders that take one (libmp3lame: 0 best .. 9)", A::Output, "audio",
+       [](S& s, const std::string& v) { need_number("-q:a", v, -1, 255); s.job.qscale_a = v; }},
+      {{"-ac"}, "N", "audio channels of the output (re-encodes the audio)", A::Output, "audio",
+       [](S& s, const std::string& v) { need_number("-ac", v, 1, 64); s.job.audio_channels = std::atoi(v.c_str()); }},
+      {{"-ar"}, "RATE", "audio sample rate of the output in Hz (re-encodes the audio)", A::Output, "audio",
+       [](S& s, const std::string& v) { need_number("-ar", v, 1, 1e7); s.job.audio_rate = std::atoi(v.c_str()); }},
+      {{"-c:s", "-scodec", "-codec:s"}, "CODEC", "subtitle encoder (mov_text, srt, ass, ...) or copy", A::Output, "audio",
+       [](S& s, const std::string& v) { s.job.scodec = v; }},
       {{"-an"}, nullptr, "no audio in the output", A::Output, "audio", [](S& s, const std::string&) { s.job.no_audio = true; }},
       {{"-sn"}, nullptr, "no subtitles in the output", A::Output, "audio", [](S& s, const std::string&) { s.job.no_subs = true; }},
       // reporting
@@ -179,6 +278,13 @@ int loglevel_from_args(const std::vector<std::string>& args) {
   return AV_LOG_WARNING;
 }
 
+static const ArgDef* find_arg(const std::string& name) {
+  for (const auto& d : arg_table())
+    for (const auto& n : d.names)
+      if (n == name) return &d;
+  return nullptr;
+}
+
 ParseState parse_args(const std::vector<std::string>& args) {
   ParseState s;
   std::vector<std::string> all_names;
@@ -191,27 +297,29 @@ ParseState parse_args(const std::vector<std::string>& args) {
       outputs.push_back(a);
       continue;
     }
-    const ArgDef* def = nullptr;
-    for (const auto& d : arg_table())
-      for (const auto& n : d.names)
-        if (n == a) def = &d;
+    const ArgDef* def = find_arg(a);
+    if (!def && a.size() > 2) {
+      // "-c:a:0": omni's table knows "-c:a"; the stream index is accepted and the option applies
+      // to every stream of that type (omni encodes one stream of each type per output).
+      size_t colon = a.rfind(':');
+      if (colon != std::string::npos && colon + 1 < a.size() && a.find_first_not_of("0123456789", colon + 1) == std::string::npos)
+        def = find_arg(a.substr(0, colon));
+    }
+    if (a == "-metadata" || a.rfind("-metadata:", 0) == 0) {
+      if (i + 1 >= args.size()) fail("option {} needs a value (KEY=VALUE)", a);
+      s.job.metadata.push_back(parse_metadata(a, args[++i]));
+      continue;
+    }
     if (!def) {
-      // -key value pairs meant for the encoder (-x264-params, -movflags, -qscale:v, ...) pass
-      // through to it; the encoder refuses unknown ones by name.
-      static const char* passthrough[] = {"-x264-params", "-x265-params", "-movflags", "-qscale:v", "-q:v", "-qp",
-                                          "-level", "-bf", "-maxrate", "-bufsize", "-row-mt", "-deadline",
-                                          "-cpu-used", "-auto-alt-ref", "-vendor", "-bits_per_mb", "-alpha_bits"};
-      for (const char* p : passthrough)
-        if (a == p) {
-          if (i + 1 >= args.size()) fail("option {} needs a value", a);
-          std::string key = a.substr(1);
-          if (size_t colon = key.find(':'); colon != std::string::npos) key.resize(colon);
-          if (key == "q") key = "qscale";
-          s.job.codec_opts.emplace_back(key, args[++i]);
-          def = nullptr;
-          goto next;
-        }
-      fail("unknown option '{}'{}; omni -h lists the options", a, did_you_mean(a, all_names));
+      // Any option of a muxer/demuxer or encoder/decoder passes through, as in ffmpeg; which
+      // side it is for is known at the next -i (input) or the output name.
+      std::string key = a.substr(1);
+      if (size_t colon = key.find(':'); colon != std::string::npos) key.resize(colon);
+      if (find_av_option(key, false) == AvOptKind::None && find_av_option(key, true) == AvOptKind::None)
+        fail("unknown option '{}'{}; omni -h lists the options", a, did_you_mean(a, all_names));
+      if (i + 1 >= args.size()) fail("option {} needs a value", a);
+      s.pending_av.emplace_back(a, args[++i]);
+      continue;
     }
     if (def->hint) {
       if (i + 1 >= args.size()) fail("option {} needs a value ({})", a, def->hint);
@@ -223,7 +331,6 @@ ParseState parse_args(const std::vector<std::string>& args) {
       if (i + 1 < args.size() && args[i + 1].rfind("filter=", 0) == 0) s.action_arg = args[++i];
       else if (i + 1 < args.size() && (args[i + 1] == "long" || args[i + 1] == "full")) ++i;
     }
-  next:;
   }
   if (!s.actions.empty()) return s;
   if (outputs.size() > 1)
@@ -239,7 +346,11 @@ ParseState parse_args(const std::vector<std::string>& args) {
     s.job.t = s.pending.t;
     s.job.to = s.pending.to;
     s.job.format = s.pending.format;
+    s.job.rate = s.pending.rate;
+    s.job.size = s.pending.size;
+    s.job.pix_fmt = s.pending.pix_fmt;
   }
+  resolve_av_options(s, false);
   if (s.job.inputs.empty()) fail("no input given; use -i FILE");
   return s;
 }

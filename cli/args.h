@@ -16,6 +16,7 @@ struct ParseState {
   Job job;
   InputSpec pending;          // per-file options seen since the last file
   bool pending_used = false;
+  std::vector<std::pair<std::string, std::string>> pending_av;  // library options before the next file
   std::vector<std::string> actions;  // -h, -filters, -version, ... (run instead of a job)
   std::string action_arg;
 };

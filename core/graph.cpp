@@ -449,7 +449,12 @@ void FilterGraph::Impl::try_configure(int ci) {
     if (s.eof) fail("filtergraph: an input of the graph ended before its first frame; nothing to filter");
     return;  // still waiting for a first frame
   }
-  build(ci);
+  {
+    // Negotiation warnings (swscale's "No accelerated colorspace conversion" for each scaler)
+    // are kept until the segment and its sinks' checks succeed: a refusal is one line.
+    LogHold hold;
+    build(ci);
+  }
   c.configured = true;
   for (size_t si = 0; si < c.srcs.size(); ++si) {
     Src& s = c.srcs[si];
@@ -556,6 +561,30 @@ void FilterGraph::Impl::deliver(int ci, int k, AVFrame* f) {
   omni_push(s.omni_node, f);
 }
 
+// The format a buffersink's input had before libavfilter converted it to what the sink accepts.
+static AVPixelFormat format_before_conversion(AVFilterContext* sink) {
+  AVFilterLink* l = sink->inputs[0];
+  if (std::string_view(l->src->name).starts_with("auto_scale") && l->src->nb_inputs) return AVPixelFormat(l->src->inputs[0]->format);
+  return AVPixelFormat(l->format);
+}
+
+// A format like `out` (planar YUV, same subsampling and alpha) at `before`'s bit depth, when
+// `out` is shallower; else AV_PIX_FMT_NONE.
+static AVPixelFormat restore_depth(AVPixelFormat before, AVPixelFormat out) {
+  const AVPixFmtDescriptor *b = av_pix_fmt_desc_get(before), *o = av_pix_fmt_desc_get(out);
+  if (!b || !o || b->comp[0].depth <= o->comp[0].depth) return AV_PIX_FMT_NONE;
+  const AVPixFmtDescriptor* d = nullptr;
+  while ((d = av_pix_fmt_desc_next(d))) {
+    if (d->comp[0].depth != b->comp[0].depth || d->nb_components != o->nb_components || d->log2_chroma_w != o->log2_chroma_w ||
+        d->log2_chroma_h != o->log2_chroma_h || (d->flags & (AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM)) ||
+        !(d->flags & AV_PIX_FMT_FLAG_PLANAR) || (d->flags & AV_PIX_FMT_FLAG_ALPHA) != (o->flags & AV_PIX_FMT_FLAG_ALPHA) ||
+        d->comp[0].plane == d->comp[1].plane || d->comp[1].plane == d->comp[2].plane)
+      continue;
+    return av_pix_fmt_desc_get_id(d);
+  }
+  return AV_PIX_FMT_NONE;
+}
+
 void FilterGraph::Impl::omni_push(int ni, AVFrame* f) {
   Node& n = nodes[ni];
   const char* name = n.desc->name;
@@ -579,6 +608,11 @@ void FilterGraph::Impl::omni_push(int ni, AVFrame* f) {
     Src& down = comps[n.down_comp].srcs[n.down_src];
     down.time_base = n.out_info.time_base;
     down.frame_rate = n.out_info.frame_rate;
+    // A filter that works in 8 bits gets 10-bit video converted down at its input; its output is
+    // converted back to the input's depth, so the chain never lowers depth silently (the method's
+    // own precision is what it is: -h filter= says which are 8-bit inside).
+    if (AVPixelFormat deeper = restore_depth(format_before_conversion(sink), n.out_info.format); deeper != AV_PIX_FMT_NONE)
+      down.prefix = {{"format", av_get_pix_fmt_name(deeper)}};
     n.configured = true;
   }
   ++n.held;

@@ -6,8 +6,27 @@
 
 namespace omni {
 
+// An option for a library object (-movflags, -framerate, -x264-params ...), as ffmpeg passes any
+// AVOption of a muxer/demuxer or encoder/decoder through. `type` is the stream specifier's letter
+// ('v', 'a', 's') or 0 for every stream.
+struct AvOpt {
+  std::string key, value;
+  char type = 0;
+};
+
+struct MetadataSpec {
+  bool stream = false;   // -metadata:s:... (else the file's own)
+  char type = 0;         // stream type letter, 0 = any
+  int index = -1;        // within the type (or among all streams), -1 = every match
+  std::string key, value;  // empty value removes the key
+};
+
 struct InputSpec {
   std::string path;
+  std::string rate;     // -r before -i: the input's frame rate (timestamps regenerated at that rate)
+  std::string size, pix_fmt;  // -s, -pix_fmt before -i: raw video's frame size and format
+  std::vector<AvOpt> format_opts;  // demuxer options (-framerate, -pattern_type, -video_size ...)
+  std::vector<AvOpt> codec_opts;   // decoder options
   std::string format;   // -f before -i: force a demuxer
   double ss = -1;       // -ss before -i: seek (accurate: frames before the point are dropped)
   double t = -1;        // -t before -i: read at most this long
@@ -35,7 +54,15 @@ struct Job {
   std::string crf, preset, bv, ba, pix_fmt, gop, profile, tune;
   std::string rate;         // -r
   std::string size;         // -s
-  std::vector<std::pair<std::string, std::string>> codec_opts;  // other -key value for encoders
+  std::vector<AvOpt> codec_opts;   // other -key[:v|a|s] value for encoders
+  std::vector<AvOpt> format_opts;  // -key value for the muxer (-movflags +faststart, -update 1)
+  std::vector<MetadataSpec> metadata;  // -metadata[:s:v|a|s[:N]] key=value
+  int map_metadata = 0;            // input whose metadata is copied; -1: none (-map_metadata -1)
+  std::string qscale_v, qscale_a;  // -q:v / -q:a (fixed quantiser)
+  int audio_channels = 0, audio_rate = 0;  // -ac, -ar (0: as the input)
+  bool shortest = false;           // -shortest: end with the shortest output stream
+  std::string aspect;              // -aspect 16:9: display aspect ratio
+  std::string fps_mode;            // -fps_mode / -vsync: cfr, vfr, passthrough ("" = the muxer's default)
   bool no_audio = false, no_video = false, no_subs = false;
   long long frames_v = -1;  // -frames:v / -vframes
   double ss = -1, t = -1, to = -1;  // output-side -ss / -t / -to
@@ -46,6 +73,8 @@ struct Job {
   bool stats_forced = false;
   std::string progress_url; // -progress
   bool autorotate = true;   // -noautorotate turns it off
+  bool update = false;      // -update 1: an image file output is rewritten with each frame
+  bool xerror = false;      // -xerror: stop at the first damaged packet instead of going on
 };
 
 // Runs the job. Returns the process exit status: 0, 1 on error (after printing one line), or

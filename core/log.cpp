@@ -1,5 +1,7 @@
 #include "core/log.h"
 
+#include <exception>
+
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
@@ -61,13 +63,14 @@ std::string take_last_av_error() {
   return e;
 }
 
-LogHold::LogHold() {
+LogHold::LogHold() : exceptions_(std::uncaught_exceptions()) {
   std::lock_guard<std::mutex> lock(mu);
   ++holding;
 }
 
 LogHold::~LogHold() {
   std::lock_guard<std::mutex> lock(mu);
+  if (std::uncaught_exceptions() > exceptions_) held.clear();  // the error line says it all
   if (--holding == 0) {
     fputs(held.c_str(), stderr);
     held.clear();

@@ -12,7 +12,8 @@ int log_level();
 std::string take_last_av_error();      // the last error-level line the libraries logged, then ""
 
 // While one exists, library messages are kept instead of printed; on destruction they are
-// printed unless discard() was called (used around steps whose failure we report ourselves).
+// printed unless discard() was called or the scope is left by an exception (used around steps
+// whose failure we report ourselves, in one line).
 class LogHold {
  public:
   LogHold();
@@ -20,6 +21,9 @@ class LogHold {
   void discard();
   LogHold(const LogHold&) = delete;
   LogHold& operator=(const LogHold&) = delete;
+
+ private:
+  int exceptions_;  // in flight when it was made
 };
 
 }  // namespace omni

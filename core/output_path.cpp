@@ -1,5 +1,9 @@
 #include "core/output_path.h"
 
+#include <cerrno>
+#include <climits>
+#include <dirent.h>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -9,6 +13,36 @@
 #include "core/error.h"
 
 namespace omni {
+
+// The armed temporary file, as a fixed buffer a signal handler may read (one output per process).
+static char g_partial[PATH_MAX];
+static volatile sig_atomic_t g_partial_armed = 0;
+
+void remove_partial_output() {
+  if (g_partial_armed) {
+    unlink(g_partial);
+    g_partial_armed = 0;
+  }
+}
+
+static struct sigaction g_previous[NSIG];
+
+// Removes the file, puts back whatever handled the signal before (the default, or a sanitizer's
+// reporter) and returns: a fault happens again at once and reaches that handler with its real
+// address; abort() raises again by itself; a signal sent by someone is raised again.
+static void on_fatal_signal(int sig, siginfo_t* info, void*) {
+  remove_partial_output();
+  sigaction(sig, &g_previous[sig], nullptr);
+  if (info->si_code <= 0) raise(sig);  // SI_USER, SI_TKILL, SI_QUEUE: not a fault
+}
+
+void install_crash_cleanup() {
+  struct sigaction sa {};
+  sa.sa_sigaction = on_fatal_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_SIGINFO;
+  for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) sigaction(sig, &sa, &g_previous[sig]);
+}
 
 bool is_stageable_path(const std::string& path) {
   if (path == "-" || path.empty()) return false;
@@ -31,6 +65,23 @@ static std::string dir_name(const std::string& p) {
   return s == std::string::npos ? "." : s == 0 ? "/" : p.substr(0, s);
 }
 
+// Temporary files of earlier runs for the same output that were killed (SIGKILL cannot be
+// caught) and whose process is gone: removed, so kills do not pile up hidden files.
+static void remove_stale_parts(const std::string& dir, const std::string& base) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) return;
+  const std::string prefix = "." + base + ".omni-";
+  while (dirent* e = readdir(d)) {
+    std::string n = e->d_name;
+    if (n.size() <= prefix.size() + 5 || n.compare(0, prefix.size(), prefix) != 0 || !n.ends_with(".part")) continue;
+    std::string pid_text = n.substr(prefix.size(), n.size() - prefix.size() - 5);
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = pid_t(std::stol(pid_text));
+    if (pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) unlink((dir + "/" + n).c_str());
+  }
+  closedir(d);
+}
+
 OutputPath::OutputPath(const std::string& final_path, const std::vector<std::string>& inputs, Overwrite mode,
                        bool direct)
     : final_(final_path), direct_(direct || !is_stageable_path(final_path)) {
@@ -44,6 +95,10 @@ OutputPath::OutputPath(const std::string& final_path, const std::vector<std::str
     }
   }
   if (exists && S_ISREG(out_st.st_mode)) {
+    // A rename would replace a file the user could not have written (mode 444): ffmpeg's open
+    // fails there with "Permission denied", and so do we, before any work.
+    if (access(final_path.c_str(), W_OK) != 0)
+      fail("output '{}': permission denied (the file is read-only); make it writable or choose another name", final_path);
     if (mode == Overwrite::Never) throw Error(fmt::format("output '{}' already exists; not overwriting (-n)", final_path));
     if (mode == Overwrite::Ask) {
       if (!isatty(STDIN_FILENO))
@@ -59,17 +114,31 @@ OutputPath::OutputPath(const std::string& final_path, const std::vector<std::str
     struct stat dir_st;
     if (stat(dir_name(final_path).c_str(), &dir_st) != 0 || !S_ISDIR(dir_st.st_mode))
       fail("output '{}': the folder '{}' does not exist; create it first", final_path, dir_name(final_path));
+    if (access(dir_name(final_path).c_str(), W_OK | X_OK) != 0)
+      fail("output '{}': permission denied (cannot write in the folder '{}')", final_path, dir_name(final_path));
+    if (tmp_.size() >= sizeof g_partial) fail("output '{}': the path is too long", final_path);
+    remove_stale_parts(dir_name(final_path), base_name(final_path));
   }
 }
 
+void OutputPath::arm() {
+  if (direct_ || g_partial_armed) return;
+  memcpy(g_partial, tmp_.c_str(), tmp_.size() + 1);
+  g_partial_armed = 1;
+}
+
 OutputPath::~OutputPath() {
-  if (!direct_ && !committed_) std::remove(tmp_.c_str());
+  if (!direct_ && !committed_) {
+    g_partial_armed = 0;
+    std::remove(tmp_.c_str());
+  }
 }
 
 void OutputPath::commit() {
   if (direct_ || committed_) return;
   if (std::rename(tmp_.c_str(), final_.c_str()) != 0)
     fail("output '{}': cannot rename the finished file into place: {}", final_, std::strerror(errno));
+  g_partial_armed = 0;
   committed_ = true;
 }
 

@@ -17,6 +17,11 @@ static std::string hms(double t) {
   return fmt::format("{:02}:{:02}:{:02}.{:02}", cs / 360000, (cs / 6000) % 60, (cs / 100) % 60, cs % 100);
 }
 
+static std::string hms_us(int64_t us) {
+  if (us < 0) us = 0;
+  return fmt::format("{:02}:{:02}:{:02}.{:06}", us / 3600000000, (us / 60000000) % 60, (us / 1000000) % 60, us % 1000000);
+}
+
 Progress::Progress(bool stats, const std::string& url) : stats_(stats) {
   start_ = last_ = std::chrono::steady_clock::now();
   if (!url.empty()) {
@@ -47,12 +52,15 @@ void Progress::update(const ProgressState& s, bool final) {
     printed_ = true;
   }
   if (pb_) {
+    // One value, three spellings: out_time_us, out_time_ms (also microseconds, as in ffmpeg) and
+    // out_time agree to the microsecond.
+    const int64_t out_us = std::llround(s.out_time * 1e6);
     std::string b = fmt::format(
         "frame={}\nfps={:.2f}\nstream_0_0_q={:.1f}\nbitrate={}\ntotal_size={}\nout_time_us={}\nout_time_ms={}\n"
         "out_time={}\ndup_frames=0\ndrop_frames=0\nspeed={}\nprogress={}\n",
         s.frames, fps, s.quality < 0 ? -1.0 : s.quality,
         kbits < 0 ? std::string("N/A") : fmt::format("{:.1f}kbits/s", kbits), s.bytes,
-        int64_t(s.out_time * 1e6), int64_t(s.out_time * 1e6), hms(s.out_time) + "0000",
+        out_us, out_us, hms_us(out_us),
         speed > 0 ? fmt::format("{:.3g}x", speed) : std::string("N/A"), final ? "end" : "continue");
     avio_write(pb_, reinterpret_cast<const unsigned char*>(b.data()), int(b.size()));
     avio_flush(pb_);

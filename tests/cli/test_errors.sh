@@ -12,7 +12,16 @@ expect_fail "input 'missing.mp4': no such file" "$OMNI" -i missing.mp4 out.mp4 >
 head -c 20000 /dev/urandom > corrupt.mp4
 expect_fail "input 'corrupt.mp4': not a media file omni can read, or it is corrupt" "$OMNI" -i corrupt.mp4 out.mp4 >/dev/null
 ffmpeg -v error -y -f lavfi -i sine=duration=1 -c:a aac audio.m4a
-expect_fail "has no video stream" "$OMNI" -i audio.m4a out.mp4 >/dev/null
+expect_fail "has no video stream for -vf; drop -vf to convert its audio" "$OMNI" -i audio.m4a -vf null out.mp4 >/dev/null
+expect_fail "-ss 10 is at or past its end \(1.00 s\); choose an earlier start" "$OMNI" -ss 10 -i audio.m4a out.m4a >/dev/null
+expect_fail "-preset veryfst: libx264 has no such preset \(did you mean 'veryfast'\?\)" "$OMNI" -i in.mp4 -preset veryfst out.mp4 >/dev/null
+expect_fail "the video has an alpha channel but gif in gif cannot store it" "$OMNI" -i in.mp4 -vf format=yuva420p out.gif >/dev/null
+expect_fail "mp4 needs a seekable output to write its index; .* -movflags frag_keyframe\+empty_moov" "$OMNI" -i in.mp4 -f mp4 - >/dev/null
+ffmpeg -v error -y -i in.mp4 -c copy moov_last.mp4
+set +e; cat moov_last.mp4 | "$OMNI" -y -i - out.mp4 >/dev/null 2>err.txt; rc=$?; set -e
+[ $rc -eq 1 ] && [ "$(grep -c . err.txt)" -eq 1 ] && grep -q "^omni: input 'pipe:0': this mp4 keeps its index (moov) at the end" err.txt ||
+  die "a non-faststart mp4 on stdin: exit $rc, $(cat err.txt)"
+rm -f moov_last.mp4
 expect_fail "the mp4 container cannot hold ffv1" "$OMNI" -i in.mp4 -c:v ffv1 out.mp4 >/dev/null
 expect_fail "-pix_fmt yuva420p: the libx264 encoder cannot take it" "$OMNI" -i in.mp4 -pix_fmt yuva420p out.mp4 >/dev/null
 expect_fail "no video encoder named 'libx246' \(did you mean 'libx264'\?\)" "$OMNI" -i in.mp4 -c:v libx246 out.mp4 >/dev/null

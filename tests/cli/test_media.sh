@@ -20,7 +20,10 @@ ffmpeg -v error -y -i rotated.mp4 -an -c:v ffv1 ref_rot.mkv
 "$OMNI" -y -nostats -i rotated.mp4 -an -c:v ffv1 our_rot.mkv
 [ "$(ffmpeg -v error -i ref_rot.mkv -f framemd5 - | grep -v '^#')" = "$(ffmpeg -v error -i our_rot.mkv -f framemd5 - | grep -v '^#')" ] || die "rotation differs from ffmpeg's"
 "$OMNI" -y -nostats -noautorotate -i rotated.mp4 -vf null asis.mp4
-[ "$(probe v:0 stream=width,height asis.mp4)" = "320,240" ] || die "-noautorotate rotated"
+[ "$(probe v:0 stream=width,height asis.mp4 | cut -d, -f1-2)" = "320,240" ] || die "-noautorotate rotated"
+rotation() { ffprobe -v error -select_streams v:0 -show_entries stream_side_data=rotation -of csv=p=0 "$1" | tr -d ,; }
+[ -n "$(rotation rotated.mp4)" ] && [ "$(rotation asis.mp4)" = "$(rotation rotated.mp4)" ] ||
+  die "-noautorotate dropped the rotation tag: '$(rotation asis.mp4)', input '$(rotation rotated.mp4)'"
 ok "display rotation undone like ffmpeg (identical frames); -noautorotate keeps it"
 
 # Odd sizes and 10-bit: through a lossless codec, identical to ffmpeg.
@@ -38,9 +41,13 @@ ffmpeg -v error -y -f lavfi -i testsrc2=s=160x120:r=30:d=2 -vf "setpts='N/30/TB+
 "$OMNI" -y -nostats -i vfr.mkv -vf hflip -c:v ffv1 vfr_out.mkv
 pts() { ffprobe -v error -select_streams v:0 -show_entries frame=pts_time -of default=nw=1:nk=1 "$1" | grep -E '^[0-9.]+$'; }
 [ "$(pts vfr.mkv)" = "$(pts vfr_out.mkv)" ] || { diff <(pts vfr.mkv) <(pts vfr_out.mkv) | head; die "VFR timestamps changed"; }
-"$OMNI" -y -nostats -i vfr.mkv -vf hflip vfr_out.mp4
-[ "$(pts vfr.mkv | md5sum)" = "$(pts vfr_out.mp4 | md5sum)" ] || die "VFR timestamps changed in mp4"
-ok "variable frame rate: $(pts vfr.mkv | wc -l) timestamps kept exactly (mkv and mp4)"
+"$OMNI" -y -nostats -i vfr.mkv -vf hflip -fps_mode vfr vfr_out.mp4
+[ "$(pts vfr.mkv | md5sum)" = "$(pts vfr_out.mp4 | md5sum)" ] || die "VFR timestamps changed in mp4 with -fps_mode vfr"
+# Into mp4 by default, as ffmpeg: constant rate (gaps filled by repeating frames).
+"$OMNI" -y -nostats -i vfr.mkv -vf hflip cfr_out.mp4
+ffmpeg -v error -y -i vfr.mkv -vf hflip cfr_ref.mp4
+[ "$(pts cfr_out.mp4)" = "$(pts cfr_ref.mp4)" ] || die "VFR into mp4: frame times differ from ffmpeg's"
+ok "variable frame rate: $(pts vfr.mkv | wc -l) timestamps kept exactly (mkv, and mp4 with -fps_mode vfr); mp4 by default is constant rate like ffmpeg ($(pts cfr_out.mp4 | wc -l) frames)"
 
 # -map: two audio tracks and a subtitle track all go through untouched.
 printf '1\n00:00:00,500 --> 00:00:01,500\nhello\n' > sub.srt

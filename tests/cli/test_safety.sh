@@ -46,4 +46,56 @@ sleep 2
 kill -KILL $pid
 wait $pid 2>/dev/null || true
 [ ! -e killed.mp4 ] || die "SIGKILL left a partial file under the final name"
-ok "SIGKILL: nothing under the final name"
+ls -A | grep -q '^\.killed\.mp4\.omni-.*\.part$' || die "expected the killed run's temporary file (SIGKILL cannot be caught)"
+"$OMNI" -y -nostats -i in.mp4 -frames:v 5 killed.mp4
+! ls -A | grep -q '^\.killed\.mp4\.omni-.*\.part$' || die "the next run to the same output did not remove the killed run's temporary file"
+ok "SIGKILL: nothing under the final name; the next run to that name removes the dead run's temporary file"
+
+# A crash (SIGSEGV, SIGABRT) removes the temporary file as it dies, and reports the signal.
+for sig in SEGV ABRT; do
+  "$OMNI" -nostats -i long.mp4 -vf null -preset veryslow crashed.mp4 2>/dev/null &
+  pid=$!
+  for _ in $(seq 50); do ls -A | grep -q '^\.crashed\.mp4\.omni-.*\.part$' && break; sleep 0.1; done
+  ls -A | grep -q '^\.crashed\.mp4\.omni-.*\.part$' || die "no temporary file while running"
+  kill -$sig $pid
+  set +e; wait $pid; rc=$?; set -e
+  [ $rc -ge 128 ] || die "SIG$sig: expected death by signal, got exit $rc"
+  ! ls -A | grep -q '\.part$' || die "SIG$sig left the temporary file: $(ls -A | grep part)"
+  [ ! -e crashed.mp4 ] || die "SIG$sig left a file under the final name"
+done
+ok "SIGSEGV/SIGABRT: exit by the signal, no temporary file, nothing under the final name"
+
+# One image file: a second frame is refused in one line before anything is left under the name;
+# -frames:v 1 and -update 1 write it.
+rc=$(expect_fail "one image file cannot hold more than one frame; use a pattern such as one_%03d.png" "$OMNI" -y -i in.mp4 -vf null one.png)
+[ ! -e one.png ] && ! ls -A | grep -q '\.part$' || die "a failed single-image run left a file: $(ls -A | grep one)"
+"$OMNI" -y -nostats -i in.mp4 -frames:v 1 one.png
+"$OMNI" -y -nostats -i in.mp4 -update 1 last.png
+[ "$(probe v:0 stream=codec_name one.png)" = png ] && [ "$(probe v:0 stream=codec_name last.png)" = png ] || die "single images not written"
+ffmpeg -v error -y -i in.mp4 -update 1 last_ref.png
+cmp -s last.png last_ref.png || die "-update 1 did not keep the last frame as ffmpeg does"
+ok "one image: a clip refused (exit $rc), -frames:v 1 and -update 1 (the last frame, as ffmpeg) written"
+
+# A read-only output is not replaced by someone who could not have written it (as ffmpeg's
+# "Permission denied"); root may, as with ffmpeg.
+cp out.mp4 readonly.mp4 && chmod 444 readonly.mp4
+before=$(md5sum < readonly.mp4)
+as_user=()
+[ "$(id -u)" -eq 0 ] && as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+chmod 777 . 
+"${as_user[@]}" bash -c "$(declare -f expect_fail die); T=/tmp/omni-ro-\$\$; mkdir -p \$T; expect_fail \"output 'readonly.mp4': permission denied\" '$OMNI' -y -i in.mp4 -vf hflip readonly.mp4" >/dev/null \
+  || die "a read-only output was not refused"
+chmod 755 .
+[ "$(md5sum < readonly.mp4)" = "$before" ] || die "the read-only output was changed"
+ok "read-only output refused for a user who cannot write it"
+
+# A truncated file: the frames that are there come out (warnings, exit 0), as in ffmpeg; -xerror stops.
+ffmpeg -v error -y -f lavfi -i "testsrc2=size=320x240:rate=25:duration=3" -c:v libx264 -preset ultrafast -movflags +faststart whole.mp4
+head -c $(( $(stat -c %s whole.mp4) / 2 )) whole.mp4 > half.mp4
+"$OMNI" -y -nostats -i half.mp4 -c:v ffv1 half_ours.mkv 2>half.err
+ffmpeg -nostdin -v error -y -i half.mp4 -c:v ffv1 half_ref.mkv 2>/dev/null || true
+n=$(count_frames half_ours.mkv) m=$(count_frames half_ref.mkv)
+[ "$n" -gt 0 ] && [ "$n" = "$m" ] || die "truncated input: omni wrote $n frames, ffmpeg $m"
+grep -q "error while decoding\|read error" half.err || die "truncated input: no warning: $(cat half.err)"
+expect_fail "\(-xerror\)" "$OMNI" -y -v error -xerror -i half.mp4 -c:v ffv1 half_x.mkv >/dev/null
+ok "truncated input: $n frames like ffmpeg, with a warning; -xerror stops"
