@@ -1,6 +1,7 @@
 #include "core/media_reader.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <unistd.h>
 
@@ -28,6 +29,11 @@ struct MediaReader::Impl {
   int64_t decoded = 0;   // frames decoded since the last rewind
   bool still = false;    // one picture only: it is reused
   std::vector<uint8_t> scratch;  // swscale's padded staging (see sws_to_bgr)
+  Fit fit = Fit::Cover;
+  AVFrame* ahead = av_frame_alloc();  // the picture after `frame`, decoded to know when `frame` ends
+  bool ahead_valid = false;
+  double clip_duration = 0;  // seconds; learned at the first end of the file when the header lacks it
+  int64_t cached_pts = AV_NOPTS_VALUE;  // the source picture `cached` was made from
   Frame cached;          // the last picture delivered (for stills), already converted
   SwsContext* to_bgr = nullptr;
   SwsContext* to_out = nullptr;
@@ -36,6 +42,7 @@ struct MediaReader::Impl {
     sws_freeContext(to_bgr);
     sws_freeContext(to_out);
     av_frame_free(&frame);
+    av_frame_free(&ahead);
     av_packet_free(&pkt);
     avcodec_free_context(&dec);
     avformat_close_input(&ic);
@@ -62,6 +69,14 @@ struct MediaReader::Impl {
     }
   }
 
+  // Seconds from the clip's start of a decoded picture.
+  double time_of(const AVFrame* f) const {
+    const AVStream* st = ic->streams[stream];
+    int64_t start = st->start_time == AV_NOPTS_VALUE ? 0 : st->start_time;
+    int64_t pts = f->best_effort_timestamp == AV_NOPTS_VALUE ? start : f->best_effort_timestamp;
+    return (pts - start) * av_q2d(st->time_base);
+  }
+
   void rewind() {
     int64_t start = ic->streams[stream]->start_time;
     if (av_seek_frame(ic, stream, start == AV_NOPTS_VALUE ? 0 : start, AVSEEK_FLAG_BACKWARD) < 0)
@@ -71,9 +86,10 @@ struct MediaReader::Impl {
   }
 };
 
-MediaReader::MediaReader(const std::string& path) : p_(std::make_unique<Impl>()) {
+MediaReader::MediaReader(const std::string& path, Fit fit) : p_(std::make_unique<Impl>()) {
   Impl& p = *p_;
   p.path = path;
+  p.fit = fit;
   // Checked first so the error names the real cause, not a demuxer's guess.
   if (access(path.c_str(), R_OK) != 0) fail("'{}': {}", path, std::strerror(errno));
   // The libraries' own complaints about a broken file are folded into one line of ours.
@@ -106,34 +122,77 @@ MediaReader::MediaReader(const std::string& path) : p_(std::make_unique<Impl>())
   if (!p.still) {
     p.rewind();
     if (!p.decode_one()) fail("'{}': cannot decode again after rewinding", path);
+    const AVStream* st = p.ic->streams[p.stream];
+    if (st->duration > 0) p.clip_duration = st->duration * av_q2d(st->time_base);
+    else if (p.ic->duration > 0) p.clip_duration = p.ic->duration / double(AV_TIME_BASE);
   }
 }
+
+double MediaReader::duration() const { return p_->still ? 0 : p_->clip_duration; }
 
 MediaReader::~MediaReader() = default;
 bool MediaReader::is_still() const { return p_->still; }
 
-Frame MediaReader::next(const Frame& like) {
+Frame MediaReader::at(double t, const Frame& like) {
   Impl& p = *p_;
-  if (p.still && p.cached && p.cached.width() == like.width() && p.cached.height() == like.height() &&
-      p.cached.format() == like.format())
-    return p.cached;
-  if (!p.still && p.decoded > 0 && p.cached) {  // the first picture is already in p.frame
-    if (!p.decode_one()) {
+  auto same_shape = [&] {
+    return p.cached && p.cached.width() == like.width() && p.cached.height() == like.height() && p.cached.format() == like.format();
+  };
+  if (p.still && same_shape()) return p.cached;
+  if (!p.still) {
+    if (p.clip_duration > 0 && t >= p.clip_duration) t = std::fmod(t, p.clip_duration);
+    if (t < p.time_of(p.frame) - 1e-6) {  // looped, or asked for an earlier time: from the start
       p.rewind();
+      p.ahead_valid = false;
       if (!p.decode_one()) fail("'{}': cannot decode again after rewinding", p.path);
     }
+    // Move on while the next picture starts at or before t.
+    for (;;) {
+      if (!p.ahead_valid) {
+        AVFrame* keep = av_frame_clone(p.frame);
+        bool more = p.decode_one();
+        av_frame_move_ref(p.ahead, p.frame);
+        av_frame_unref(p.frame);
+        av_frame_move_ref(p.frame, keep);
+        av_frame_free(&keep);
+        if (!more) {
+          // The end of the file: now the duration is known, if the header did not say it.
+          if (p.clip_duration <= 0) {
+            AVRational rate = av_guess_frame_rate(p.ic, p.ic->streams[p.stream], p.frame);
+            p.clip_duration = p.time_of(p.frame) + (rate.num > 0 ? av_q2d(av_inv_q(rate)) : 0.04);
+          }
+          if (t < p.clip_duration || p.clip_duration <= 0) break;  // hold the last picture until the clip's end
+          return at(std::fmod(t, p.clip_duration), like);
+        }
+        p.ahead_valid = true;
+      }
+      if (p.time_of(p.ahead) > t + 1e-6) break;
+      av_frame_unref(p.frame);
+      av_frame_move_ref(p.frame, p.ahead);
+      p.ahead_valid = false;
+    }
+    if (same_shape() && p.cached_pts == p.frame->best_effort_timestamp) return p.cached;
   }
   AVFrame* src = p.frame;
-  // Cover: scale so the picture fills the frame, then take the centre.
   int W = like.width(), H = like.height();
-  double s = std::max(double(W) / src->width, double(H) / src->height);
-  int sw = std::max(W, int(std::ceil(src->width * s))), sh = std::max(H, int(std::ceil(src->height * s)));
+  // cover: fill the frame, centre crop; contain: fit inside, black bars; stretch: the frame's shape.
+  double sx = double(W) / src->width, sy = double(H) / src->height;
+  double s = p.fit == Fit::Contain ? std::min(sx, sy) : std::max(sx, sy);
+  int sw = p.fit == Fit::Stretch ? W : std::max(1, int(std::lround(src->width * s)));
+  int sh = p.fit == Fit::Stretch ? H : std::max(1, int(std::lround(src->height * s)));
+  if (p.fit == Fit::Cover) sw = std::max(W, sw), sh = std::max(H, sh);
   p.to_bgr = sws_getCachedContext(p.to_bgr, src->width, src->height, AVPixelFormat(src->format), sw, sh, AV_PIX_FMT_BGR24,
                                   SWS_BICUBIC, nullptr, nullptr, nullptr);
   if (!p.to_bgr) fail("'{}': cannot convert its pictures", p.path);
   cv::Mat big(sh, sw, CV_8UC3);
   sws_to_bgr(p.to_bgr, src, big, p.scratch);
-  cv::Mat crop = big(cv::Rect((sw - W) / 2, (sh - H) / 2, W, H));
+  cv::Mat crop;
+  if (p.fit == Fit::Contain) {
+    crop = cv::Mat::zeros(H, W, CV_8UC3);
+    big.copyTo(crop(cv::Rect((W - sw) / 2, (H - sh) / 2, sw, sh)));
+  } else {
+    crop = big(cv::Rect((sw - W) / 2, (sh - H) / 2, W, H));
+  }
   Frame out = Frame::alloc(W, H, like.format());
   out.av()->colorspace = like.av()->colorspace;
   out.av()->color_range = like.av()->color_range;
@@ -144,6 +203,7 @@ Frame MediaReader::next(const Frame& like) {
   sws_setColorspaceDetails(p.to_out, coeffs, 1, coeffs, full, 0, 1 << 16, 1 << 16);
   sws_from_bgr(p.to_out, crop, out.av(), p.scratch);
   p.cached = out;
+  p.cached_pts = src->best_effort_timestamp;
   return out;
 }
 

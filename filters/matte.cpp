@@ -48,6 +48,8 @@ const OptionDef options[] = {
      "composite", 0, 0, "composite|mask|alpha"},
     {"tiles", "people: also look at an NxN grid of zoomed tiles, for people far from the camera (N*N+1 model runs)",
      OptType::Int, "1", 1, 4},
+    {"fit", "an image or video background: cover (fill, crop the overflow), contain (whole, black bars) or stretch",
+     OptType::Enum, "cover", 0, 0, "cover|contain|stretch"},
     {"keyint", "salient/auto: run the salient segmenter and the person detector at least every N frames", OptType::Int, "30", 1,
      100000},
 };
@@ -77,7 +79,7 @@ class Matte : public Filter {
                               float(o.f("feather"))}),
         salient_refiner_(MatteOptions{float(o.f("threshold")), 0.25f, int(o.i("refine") < 0 ? 0 : o.i("refine")), float(o.f("smooth")),
                                       float(o.f("feather"))}) {
-    parse_bg(o.s("bg"));
+    parse_bg(o.s("bg"), Fit(o.i("fit")));
     if (bg_ == kTransparent) {
       if (o.was_set("out") && out_ != kAlpha) fail("matte: bg=transparent makes an alpha cut-out; it cannot go with out={}", o.s("out"));
       out_ = kAlpha;
@@ -120,6 +122,7 @@ class Matte : public Filter {
   StreamInfo configure(const StreamInfo& in) override {
     StreamInfo out = in;
     if (out_ == kAlpha) out.format = with_alpha(in.format);
+    clock_.set_time_base(in.time_base);
     return out;
   }
 
@@ -161,7 +164,7 @@ class Matte : public Filter {
     (*emit_)(std::move(out));
   }
 
-  void parse_bg(const std::string& bg) {
+  void parse_bg(const std::string& bg, Fit fit) {
     if (bg == "transparent" || bg == "none") {
       bg_ = kTransparent;
       return;
@@ -178,7 +181,7 @@ class Matte : public Filter {
     if (is_file(bg)) {
       bg_ = kMedia;
       try {
-        media_ = std::make_unique<MediaReader>(bg);
+        media_ = std::make_unique<MediaReader>(bg, fit);
       } catch (const Error& e) {
         fail("matte: bg={}: {}", bg, e.what());
       }
@@ -239,7 +242,7 @@ class Matte : public Filter {
       colour_yuv(in, yuv);
       colour = int(std::lround(yuv[p]));
     } else {
-      if (p == 0) bg_frame_ = bg_ == kMedia ? media_->next(in) : Frame();
+      if (p == 0) bg_frame_ = bg_ == kMedia ? media_->at(clock_.seconds(in), in) : Frame();
       bg_plane = bg_ == kMedia ? bg_frame_.mat(p) : upsample(blurred_small(src, a, blur_ * scale), src.size());
       bg = &bg_plane;
     }
@@ -323,6 +326,7 @@ class Matte : public Filter {
   uint8_t rgb_[4] = {0, 0, 0, 255};
   double blur_ = 30;
   std::unique_ptr<MediaReader> media_;
+  ClipClock clock_;  // where in the background clip each frame is
   Frame bg_frame_;
   std::string person_model_ = "auto";
   std::unique_ptr<PoseTracker> pose_;
@@ -348,6 +352,8 @@ extern const FilterDesc matte_filter = {
     "when the carried mask stops matching the picture, and optical flow carries the mask in between.\n"
     "Alpha output (bg=transparent or out=alpha) needs a container that holds it: .mov with -c:v prores_ks\n"
     "-profile:v 4444 or -c:v qtrle, .webm (VP9), .mkv with -c:v ffv1, or .png. Hair and fine detail are\n"
-    "approximated by the edge refinement; the segmenters work at 256x256 (selfie) and 1024x1024 (ISNet)."};
+    "approximated by the edge refinement; the segmenters work at 256x256 (selfie) and 1024x1024 (ISNet).\n"
+    "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
+    "after it (the format stays deep; the precision is 8-bit)."};
 
 }  // namespace omni

@@ -89,13 +89,15 @@ class Remove : public Filter {
       what_ = kBox;
     }
     box_ = cv::Rect2d(double(o.i("x")), double(o.i("y")), double(o.i("w")), double(o.i("h")));
+    if ((o.was_set("w") || o.was_set("h")) && (o.i("w") <= 0 || o.i("h") <= 0))
+      fail("remove: a box of {}x{} covers nothing; w and h must be at least 1: remove=x=620:y=40:w=180:h=90", o.i("w"), o.i("h"));
     if (what_ == kBox && (box_.width <= 0 || box_.height <= 0)) fail("remove: what=box needs w and h (and x, y): remove=x=620:y=40:w=180:h=90");
     if (track_ && what_ != kBox) fail("remove: track=1 follows a box; give x, y, w, h");
     dilate_ = int(o.i("dilate"));
     if (what_ == kMask) {
       if (o.s("mask").empty()) fail("remove: what=mask needs mask=FILE (an image or video, white where to remove)");
       try {
-        mask_media_ = std::make_unique<MediaReader>(o.s("mask"));
+        mask_media_ = std::make_unique<MediaReader>(o.s("mask"), Fit::Stretch);  // a mask maps onto the whole frame
       } catch (const Error& e) {
         fail("remove: mask={}: {}", o.s("mask"), e.what());
       }
@@ -123,10 +125,12 @@ class Remove : public Filter {
   }
 
   std::vector<AVPixelFormat> formats() const override {
-    return {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P};
+    return {AV_PIX_FMT_YUV420P,  AV_PIX_FMT_YUV422P,  AV_PIX_FMT_YUV444P,  AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P,
+            AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVA420P, AV_PIX_FMT_YUVA422P, AV_PIX_FMT_YUVA444P};  // alpha passes through
   }
 
   StreamInfo configure(const StreamInfo& in) override {
+    mask_clock_.set_time_base(in.time_base);
     if (what_ == kBox) {
       if (box_.x >= in.width || box_.y >= in.height)
         fail("remove: the box at {},{} is outside the {}x{} picture", int(box_.x), int(box_.y), in.width, in.height);
@@ -208,7 +212,7 @@ class Remove : public Filter {
         break;
       }
       case kMask: {
-        Frame mf = mask_media_->next(f);
+        Frame mf = mask_media_->at(mask_clock_.seconds(f), f);
         m = mf.mat(0) > 127;
         break;
       }
@@ -431,6 +435,7 @@ class Remove : public Filter {
     Frame f = Frame::alloc(it.frame.width(), it.frame.height(), it.frame.format());
     f.copy_props_from(it.frame);
     conv_out_.from_bgr(out, f);
+    if (cv::Mat a = f.alpha(); !a.empty()) it.frame.alpha().copyTo(a);
     it.frame = Frame();
     ++cur_;
     ++emitted_;
@@ -683,6 +688,7 @@ class Remove : public Filter {
   cv::Rect2d box_;
   cv::Mat box_prev_;
   std::unique_ptr<MediaReader> mask_media_;
+  ClipClock mask_clock_;
   std::unique_ptr<SalientTracker> salient_;
   std::string model_;
   BgrConverter conv_in_, conv_out_;
@@ -708,6 +714,8 @@ extern const FilterDesc remove_filter = {
     "object but not a scene of many depths; for a still camera also a background plate\n"
     "that remembers every pixel ever seen. What no frame saw is inpainted spatially (OpenCV's Telea, smooth\n"
     "rather than textured, or a network named with model=). Shadows and reflections of what is removed are not\n"
-    "part of the mask and stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it)."};
+    "part of the mask and stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it).\n"
+    "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
+    "after it (the format stays deep; the precision is 8-bit). An alpha plane passes through."};
 
 }  // namespace omni

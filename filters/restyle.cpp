@@ -797,7 +797,8 @@ class Restyle : public Filter {
   // Planar YUV in, the same out: the look works in BGR, converted here with the frame's own
   // matrix and range so the output keeps the input's format and colour tags.
   std::vector<AVPixelFormat> formats() const override {
-    return {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P};
+    return {AV_PIX_FMT_YUV420P,  AV_PIX_FMT_YUV422P,  AV_PIX_FMT_YUV444P,  AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P,
+            AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVA420P, AV_PIX_FMT_YUVA422P, AV_PIX_FMT_YUVA444P};  // alpha passes through
   }
 
   StreamInfo configure(const StreamInfo& in) override {
@@ -816,6 +817,10 @@ class Restyle : public Filter {
 
   void push(Frame in, const Emit& emit) override {
     emit_ = &emit;
+    if (strength_ == 0) {  // none of the look: the frame itself, bit for bit (no BGR round trip)
+      emit(std::move(in));
+      return;
+    }
     pipe_.push(std::move(in));
   }
 
@@ -860,6 +865,7 @@ class Restyle : public Filter {
     Frame out = Frame::alloc(in.width(), in.height(), in.format());
     out.copy_props_from(in);
     from_bgr_.from_bgr(picture, out);
+    if (cv::Mat a = out.alpha(); !a.empty()) in.alpha().copyTo(a);
     ++frames_;
     (*emit_)(std::move(out));
   }
@@ -890,6 +896,8 @@ extern const FilterDesc restyle_filter = {
     "brushwork); model=NAME runs a style-transfer network (TorchScript or ONNX) named in the model manifest.\n"
     "temporal carries the previous styled frame along the input's optical flow and keeps it where the flow is\n"
     "consistent, so still parts stay still and moving ones follow; it restarts at cuts. Pixel art stabilises its\n"
-    "block colours before the palette and keeps a block's colour unless another is clearly closer."};
+    "block colours before the palette and keeps a block's colour unless another is clearly closer.\n"
+    "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
+    "after it (the format stays deep; the precision is 8-bit). An alpha plane passes through."};
 
 }  // namespace omni
