@@ -299,11 +299,21 @@ ParseState parse_args(const std::vector<std::string>& args) {
     }
     const ArgDef* def = find_arg(a);
     if (!def && a.size() > 2) {
-      // "-c:a:0": omni's table knows "-c:a"; the stream index is accepted and the option applies
-      // to every stream of that type (omni encodes one stream of each type per output).
+      // "-c:a:1 libopus", "-b:v:0 2M": for one output stream of that type. Other table options
+      // with an index ("-q:v:0") apply to every stream of the type.
       size_t colon = a.rfind(':');
-      if (colon != std::string::npos && colon + 1 < a.size() && a.find_first_not_of("0123456789", colon + 1) == std::string::npos)
-        def = find_arg(a.substr(0, colon));
+      if (colon != std::string::npos && colon + 1 < a.size() && a.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+        std::string base = a.substr(0, colon);
+        static const std::map<std::string, std::pair<char, const char*>> per_stream = {
+            {"-c:v", {'v', "c"}}, {"-codec:v", {'v', "c"}}, {"-c:a", {'a', "c"}}, {"-codec:a", {'a', "c"}},
+            {"-c:s", {'s', "c"}}, {"-codec:s", {'s', "c"}}, {"-b:v", {'v', "b"}}, {"-b:a", {'a', "b"}}};
+        if (auto it = per_stream.find(base); it != per_stream.end()) {
+          if (i + 1 >= args.size()) fail("option {} needs a value", a);
+          s.job.stream_opts.push_back({it->second.first, std::atoi(a.c_str() + colon + 1), it->second.second, args[++i]});
+          continue;
+        }
+        def = find_arg(base);
+      }
     }
     if (a == "-metadata" || a.rfind("-metadata:", 0) == 0) {
       if (i + 1 >= args.size()) fail("option {} needs a value (KEY=VALUE)", a);

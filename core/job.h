@@ -55,6 +55,14 @@ struct Job {
   std::string rate;         // -r
   std::string size;         // -s
   std::vector<AvOpt> codec_opts;   // other -key[:v|a|s] value for encoders
+  // -c:a:1 / -b:v:0: an encoder or bit rate for one output stream (key "c" or "b", index among
+  // the output streams of that type); the plain -c:a / -b:a is the default for the others.
+  struct StreamOpt {
+    char type;
+    int index;
+    std::string key, value;
+  };
+  std::vector<StreamOpt> stream_opts;
   std::vector<AvOpt> format_opts;  // -key value for the muxer (-movflags +faststart, -update 1)
   std::vector<MetadataSpec> metadata;  // -metadata[:s:v|a|s[:N]] key=value
   int map_metadata = 0;            // input whose metadata is copied; -1: none (-map_metadata -1)

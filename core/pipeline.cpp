@@ -68,6 +68,7 @@ struct Sink;  // a graph output feeding an encoder
 struct OutStream {
   AVStream* st = nullptr;
   AVMediaType type = AVMEDIA_TYPE_UNKNOWN;
+  int type_index = 0;                   // among the output streams of its type (-c:a:1)
   bool copy = false;
   int src_file = -1, src_stream = -1;   // copy: where packets come from
   const AVCodec* codec = nullptr;       // encode
@@ -224,6 +225,8 @@ class Runner {
 
  private:
   void open_inputs();
+  std::string stream_opt(char type, int index, const char* key, const std::string& whole) const;
+  int count_outputs(AVMediaType type) const;
   void plan_streams();
   void open_output();
   void check_streamable();
@@ -275,6 +278,20 @@ class Runner {
     }
   }
 };
+
+// The value of a per-stream option (-c:a:1, -b:v:0) for the output stream of `type` numbered
+// `index` among its type, or the option for the whole type.
+std::string Runner::stream_opt(char type, int index, const char* key, const std::string& whole) const {
+  for (const Job::StreamOpt& o : job_.stream_opts)
+    if (o.type == type && o.index == index && o.key == key) return o.value;
+  return whole;
+}
+
+int Runner::count_outputs(AVMediaType type) const {
+  int n = 0;
+  for (auto& o : outs_) n += o->type == type;
+  return n;
+}
 
 void Runner::open_inputs() {
   if (job_.inputs.empty()) fail("no input given; use -i FILE");
@@ -433,7 +450,9 @@ void Runner::check_alpha_kept(const OutStream& os, AVFilterContext* sink) {
 void Runner::add_encoded_output(FilterGraph& g, size_t out_index, AVMediaType type, const AVStream* like) {
   auto os = std::make_unique<OutStream>();
   os->type = type;
-  os->codec = pick_encoder(type, type == AVMEDIA_TYPE_VIDEO ? job_.vcodec : job_.acodec);
+  os->type_index = count_outputs(type);
+  bool video = type == AVMEDIA_TYPE_VIDEO;
+  os->codec = pick_encoder(type, stream_opt(video ? 'v' : 'a', os->type_index, "c", video ? job_.vcodec : job_.acodec));
   os->st = avformat_new_stream(oc_, nullptr);
   if (like && job_.map_metadata >= 0) av_dict_copy(&os->st->metadata, like->metadata, 0);
   if (like && !job_.autorotate) copy_display_matrix(like, os->st);  // the rotation was not undone: keep saying so
@@ -499,6 +518,7 @@ int Runner::add_copy_output(int file, int stream) {
          in->codecpar->codec_type == AVMEDIA_TYPE_VIDEO ? 'v' : in->codecpar->codec_type == AVMEDIA_TYPE_AUDIO ? 'a' : 's');
   auto os = std::make_unique<OutStream>();
   os->type = in->codecpar->codec_type;
+  os->type_index = count_outputs(os->type);
   os->copy = true;
   os->src_file = file;
   os->src_stream = stream;
@@ -529,13 +549,15 @@ void Runner::add_subtitle_output(int file, int stream) {
   const AVStream* in = inputs_[file]->ic->streams[stream];
   auto os = std::make_unique<OutStream>();
   os->type = AVMEDIA_TYPE_SUBTITLE;
-  os->codec = avcodec_find_encoder_by_name(job_.scodec.c_str());
+  os->type_index = count_outputs(AVMEDIA_TYPE_SUBTITLE);
+  const std::string scodec = stream_opt('s', os->type_index, "c", job_.scodec);
+  os->codec = avcodec_find_encoder_by_name(scodec.c_str());
   if (!os->codec || os->codec->type != AVMEDIA_TYPE_SUBTITLE) {
     std::vector<std::string> names;
     void* it = nullptr;
     while (const AVCodec* k = av_codec_iterate(&it))
       if (av_codec_is_encoder(k) && k->type == AVMEDIA_TYPE_SUBTITLE) names.emplace_back(k->name);
-    fail("-c:s {}: no subtitle encoder of that name{}; ffmpeg -encoders lists them", job_.scodec, did_you_mean(job_.scodec, names));
+    fail("-c:s {}: no subtitle encoder of that name{}; ffmpeg -encoders lists them", scodec, did_you_mean(scodec, names));
   }
   if (avformat_query_codec(oc_->oformat, os->codec->id, FF_COMPLIANCE_NORMAL) != 1)
     fail("output '{}': the {} container cannot hold {} subtitles; use another -c:s or container", job_.output, oc_->oformat->name,
@@ -603,6 +625,11 @@ void Runner::decode_subtitle(InFile& in, int si, AVPacket* pkt) {
 }
 
 void Runner::plan_streams() {
+  // Whether the next output stream of a type is copied (-c:v copy, or -c:a:1 copy for one).
+  auto copied = [&](char type, const std::string& whole) {
+    AVMediaType t = type_of_letter(type);
+    return stream_opt(type, count_outputs(t), "c", whole) == "copy";
+  };
   bool video_copy = job_.vcodec == "copy", audio_copy = job_.acodec == "copy";
   if (video_copy && !job_.vf.empty()) fail("-vf and -c:v copy cannot go together: filtering needs decoding and encoding");
   if (audio_copy && !job_.af.empty()) fail("-af and -c:a copy cannot go together: filtering needs decoding and encoding");
@@ -647,21 +674,27 @@ void Runner::plan_streams() {
     switch (st->codecpar->codec_type) {
       case AVMEDIA_TYPE_VIDEO:
         if (job_.no_video) return;
-        if (video_copy) add_copy_output(file, stream);
-        else simple(file, stream);
+        if (copied('v', job_.vcodec)) {
+          if (!job_.vf.empty()) fail("-vf and -c:v copy cannot go together: filtering needs decoding and encoding");
+          add_copy_output(file, stream);
+        } else {
+          simple(file, stream);
+        }
         return;
       case AVMEDIA_TYPE_AUDIO: {
         if (job_.no_audio) return;
         bool fits = avformat_query_codec(oc_->oformat, st->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1;
         bool reshape = job_.audio_rate > 0 || job_.audio_channels > 0;
-        bool can_copy = audio_copy || (job_.acodec.empty() && job_.af.empty() && !reshape && fits);
+        std::string codec = stream_opt('a', count_outputs(AVMEDIA_TYPE_AUDIO), "c", job_.acodec);
+        bool can_copy = codec == "copy" || (codec.empty() && job_.af.empty() && !reshape && fits);
         if (can_copy) add_copy_output(file, stream);
         else simple(file, stream);
         return;
       }
       case AVMEDIA_TYPE_SUBTITLE:
         if (job_.no_subs) return;
-        if (!job_.scodec.empty() && job_.scodec != "copy") add_subtitle_output(file, stream);
+        if (std::string c = stream_opt('s', count_outputs(AVMEDIA_TYPE_SUBTITLE), "c", job_.scodec); !c.empty() && c != "copy")
+          add_subtitle_output(file, stream);
         else add_copy_output(file, stream);
         return;
       default:
@@ -844,8 +877,8 @@ void Runner::open_encoder(OutStream& os, AVFilterContext* sink, const AVFrame* f
     bool constant = os.sync.mode() == SyncMode::Cfr || os.sync.mode() == SyncMode::VsCfr || !job_.rate.empty();
     c->time_base = constant ? av_inv_q(rate) : os.sink_tb;
     if (!job_.gop.empty()) c->gop_size = std::stoi(job_.gop);
-    if (!job_.bv.empty()) {
-      if (av_opt_set(c, "b", job_.bv.c_str(), 0) < 0) fail("-b:v {}: not a bit rate", job_.bv);
+    if (std::string bv = stream_opt('v', os.type_index, "b", job_.bv); !bv.empty()) {
+      if (av_opt_set(c, "b", bv.c_str(), 0) < 0) fail("-b:v {}: not a bit rate", bv);
     }
     os.st->avg_frame_rate = rate;
   } else {
@@ -853,7 +886,8 @@ void Runner::open_encoder(OutStream& os, AVFilterContext* sink, const AVFrame* f
     c->sample_rate = av_buffersink_get_sample_rate(sink);
     av_buffersink_get_ch_layout(sink, &c->ch_layout);
     c->time_base = AVRational{1, c->sample_rate};
-    if (!job_.ba.empty() && av_opt_set(c, "b", job_.ba.c_str(), 0) < 0) fail("-b:a {}: not a bit rate", job_.ba);
+    if (std::string ba = stream_opt('a', os.type_index, "b", job_.ba); !ba.empty() && av_opt_set(c, "b", ba.c_str(), 0) < 0)
+      fail("-b:a {}: not a bit rate", ba);
   }
   if (oc_->oformat->flags & AVFMT_GLOBALHEADER) c->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   AVDictionary* opts = nullptr;

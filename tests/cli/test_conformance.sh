@@ -15,6 +15,7 @@ ffmpeg -v error -y -f lavfi -i "testsrc2=size=320x240:rate=25:duration=3" -vf "s
 ffmpeg -v error -y -i clip.mp4 -c copy -metadata title=Tagged -metadata comment=kept tagged.mp4
 ffmpeg -v error -y -f lavfi -i "sine=frequency=330:sample_rate=44100:duration=6" longtone.wav
 ffmpeg -v error -y -i longtone.wav -t 2 -c:a aac tone.m4a
+ffmpeg -v error -y -i clip.mp4 -i longtone.wav -map 0:v -map 0:a -map 1:a -c:v copy -c:a:0 copy -c:a:1 pcm_s16le -t 4 twoaudio.mkv
 ffmpeg -v error -y -i clip.mp4 -c copy -metadata:s:v:0 rotate=90 rot.mp4
 printf '1\n00:00:00,500 --> 00:00:01,500\nhello\n\n2\n00:00:02,000 --> 00:00:03,000\nworld\n' > subs.srt
 ffmpeg -v error -y -i clip.mp4 -i subs.srt -map 0 -map 1 -c copy subs.mkv
