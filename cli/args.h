@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/job.h"
+#include "core/media/job.h"
 
 namespace omni {
 

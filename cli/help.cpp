@@ -4,9 +4,9 @@
 
 #include "cli/args.h"
 #include "core/error.h"
-#include "core/filter.h"
-#include "core/graph.h"
-#include "core/torch_module.h"
+#include "core/filtergraph/filter.h"
+#include "core/filtergraph/graph.h"
+#include "core/model/torch_module.h"
 #include "core/model/hub.h"
 
 extern "C" {

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/model/hub.h"
-#include "core/torch_module.h"
+#include "core/model/torch_module.h"
 
 namespace omni {
 

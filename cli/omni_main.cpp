@@ -7,8 +7,8 @@
 #include "cli/help.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/perception.h"
-#include "core/torch_module.h"
+#include "core/perception/perception.h"
+#include "core/model/torch_module.h"
 
 #include <cstdlib>
 

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <thread>
 
-#include "core/frame.h"
+#include "core/media/frame.h"
 
 namespace omni {
 

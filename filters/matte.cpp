@@ -17,10 +17,10 @@ extern "C" {
 }
 
 #include "core/error.h"
-#include "core/filter.h"
-#include "core/media_reader.h"
+#include "core/filtergraph/filter.h"
+#include "core/media/media_reader.h"
 #include "core/model/hub.h"
-#include "core/perception.h"
+#include "core/perception/perception.h"
 #include "core/worker.h"
 
 extern "C" {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "core/filter.h"
+#include "core/filtergraph/filter.h"
 
 namespace omni {
 

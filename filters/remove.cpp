@@ -23,13 +23,13 @@ extern "C" {
 #include <libavutil/log.h>
 }
 
-#include "core/convert.h"
+#include "core/image/convert.h"
 #include "core/error.h"
-#include "core/filter.h"
-#include "core/media_reader.h"
+#include "core/filtergraph/filter.h"
+#include "core/media/media_reader.h"
 #include "core/model/hub.h"
-#include "core/perception.h"
-#include "core/torch_module.h"
+#include "core/perception/perception.h"
+#include "core/model/torch_module.h"
 
 namespace omni {
 

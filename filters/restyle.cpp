@@ -26,13 +26,13 @@ extern "C" {
 #include <libavutil/parseutils.h>
 }
 
-#include "core/convert.h"
+#include "core/image/convert.h"
 #include "core/error.h"
-#include "core/filter.h"
+#include "core/filtergraph/filter.h"
 #include "core/model/hub.h"
-#include "core/perception.h"
-#include "core/stabilize.h"
-#include "core/torch_module.h"
+#include "core/perception/perception.h"
+#include "core/image/stabilize.h"
+#include "core/model/torch_module.h"
 #include "core/worker.h"
 
 namespace omni {

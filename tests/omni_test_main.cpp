@@ -1,6 +1,6 @@
 // omni with the test-only filters registered (testdelay, testalpha).
 #include "cli/omni_main.h"
-#include "core/filter.h"
+#include "core/filtergraph/filter.h"
 
 namespace omni {
 extern const FilterDesc testdelay_filter, testalpha_filter;

@@ -17,7 +17,7 @@
 
 #include "core/error.h"
 #include "core/paths.h"
-#include "core/sha256.h"
+#include "core/model/sha256.h"
 
 extern char** environ;
 

@@ -20,8 +20,8 @@
 #include "core/error.h"
 #include "core/model/hub.h"
 #include "core/model/net.h"
-#include "core/perception.h"
-#include "core/torch_module.h"
+#include "core/perception/perception.h"
+#include "core/model/torch_module.h"
 
 namespace omni {
 
@@ -40,7 +40,7 @@ void model_configure(int threads, const std::string& device) {
   // LibTorch runs its own intra-op threads; a threaded BLAS underneath would oversubscribe the
   // cores (pose-heavy 65 -> 130 ms on 2 cores) and its idle workers spin in sched_yield (30 % of
   // a 720p matte's time). OpenBLAS is often loaded before us (OpenCV's LAPACK), so the
-  // environment variable set in core/torch_module.cpp comes too late: ask it directly.
+  // environment variable set in core/model/torch_module.cpp comes too late: ask it directly.
   if (auto set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
   if (device.empty() || device == "cpu") {
     g_device = at::kCPU;

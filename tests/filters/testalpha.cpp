@@ -5,7 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.h"
-#include "core/filter.h"
+#include "core/filtergraph/filter.h"
 
 namespace omni {
 

@@ -5,7 +5,7 @@
 #include <deque>
 
 #include "core/error.h"
-#include "core/filter.h"
+#include "core/filtergraph/filter.h"
 
 namespace omni {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "core/filtergraph.h"
+#include "core/filtergraph/filtergraph.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

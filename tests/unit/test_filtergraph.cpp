@@ -4,7 +4,7 @@
 #include <set>
 
 #include "core/error.h"
-#include "core/filtergraph.h"
+#include "core/filtergraph/filtergraph.h"
 
 extern "C" {
 #include <libavfilter/avfilter.h>

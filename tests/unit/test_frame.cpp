@@ -4,7 +4,7 @@
 #undef CHECK
 #include <doctest/doctest.h>
 
-#include "core/frame.h"
+#include "core/media/frame.h"
 
 using namespace omni;
 

@@ -2,8 +2,8 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
-#include "core/filter.h"
-#include "core/graph.h"
+#include "core/filtergraph/filter.h"
+#include "core/filtergraph/graph.h"
 #include "core/log.h"
 
 extern "C" {

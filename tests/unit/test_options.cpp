@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "core/error.h"
-#include "core/options.h"
+#include "core/filtergraph/options.h"
 
 using namespace omni;
 

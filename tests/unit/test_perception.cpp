@@ -8,7 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "core/perception.h"
+#include "core/perception/perception.h"
 
 using namespace omni;
 

@@ -1,9 +1,9 @@
 // FlowStabilizer: see stabilize.h. DIS optical flow both ways on the luma at a working size;
 // a pixel's carried output is trusted where the flow is consistent forwards and backwards and
 // the input moved along it matches (occlusions and new content fail one or the other).
-#include "core/stabilize.h"
+#include "core/image/stabilize.h"
 
-#include "core/flow.h"
+#include "core/image/flow.h"
 
 #include <algorithm>
 #include <cmath>

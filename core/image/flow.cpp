@@ -1,4 +1,4 @@
-#include "core/flow.h"
+#include "core/image/flow.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "core/frame.h"
+#include "core/media/frame.h"
 
 #include "core/error.h"
 

@@ -1,4 +1,4 @@
-#include "core/progress.h"
+#include "core/media/progress.h"
 
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "core/output_path.h"
+#include "core/media/output_path.h"
 
 #include <cerrno>
 #include <climits>

@@ -1,10 +1,10 @@
-#include "core/options.h"
+#include "core/filtergraph/options.h"
 
 #include <cmath>
 #include <cstdlib>
 
 #include "core/error.h"
-#include "core/filtergraph.h"
+#include "core/filtergraph/filtergraph.h"
 
 extern "C" {
 #include <libavutil/parseutils.h>

@@ -1,4 +1,4 @@
-#include "core/vsync.h"
+#include "core/media/vsync.h"
 
 #include <algorithm>
 #include <cmath>

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "core/frame.h"
+#include "core/media/frame.h"
 
 namespace omni {
 

@@ -1,4 +1,4 @@
-#include "core/graph.h"
+#include "core/filtergraph/graph.h"
 
 #include <algorithm>
 #include <deque>
@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "core/error.h"
-#include "core/filter.h"
+#include "core/filtergraph/filter.h"
 #include "core/log.h"
 
 extern "C" {

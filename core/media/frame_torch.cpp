@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
-#include "core/frame.h"
+#include "core/media/frame.h"
 
 namespace omni {
 

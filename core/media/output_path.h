@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "core/job.h"
+#include "core/media/job.h"
 
 namespace omni {
 

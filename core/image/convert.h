@@ -9,7 +9,7 @@
 
 #include <opencv2/core/mat.hpp>
 
-#include "core/frame.h"
+#include "core/media/frame.h"
 
 struct SwsContext;
 

@@ -12,12 +12,12 @@
 #include <unistd.h>
 
 #include "core/error.h"
-#include "core/graph.h"
-#include "core/job.h"
+#include "core/filtergraph/graph.h"
+#include "core/media/job.h"
 #include "core/log.h"
-#include "core/output_path.h"
-#include "core/progress.h"
-#include "core/vsync.h"
+#include "core/media/output_path.h"
+#include "core/media/progress.h"
+#include "core/media/vsync.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>

@@ -9,7 +9,7 @@
 //
 // Stateful analyses (the salient mask carried along optical flow between sparse ISNet runs, pose
 // tracking) are objects a filter owns, one per stream. No LibTorch here: inference goes through
-// torch_api().infer (core/torch_module.h).
+// torch_api().infer (core/model/torch_module.h).
 #pragma once
 #include <array>
 #include <memory>
@@ -18,7 +18,7 @@
 
 #include <opencv2/core/mat.hpp>
 
-#include "core/frame.h"
+#include "core/media/frame.h"
 
 namespace omni {
 

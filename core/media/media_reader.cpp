@@ -1,4 +1,4 @@
-#include "core/media_reader.h"
+#include "core/media/media_reader.h"
 
 #include <cerrno>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "core/convert.h"
+#include "core/image/convert.h"
 #include "core/error.h"
 #include "core/log.h"
 

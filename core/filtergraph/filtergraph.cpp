@@ -1,4 +1,4 @@
-#include "core/filtergraph.h"
+#include "core/filtergraph/filtergraph.h"
 
 #include <list>
 #include <optional>

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/filtergraph.h"
+#include "core/filtergraph/filtergraph.h"
 
 extern "C" {
 #include <libavfilter/avfilter.h>

@@ -1,4 +1,4 @@
-#include "core/perception.h"
+#include "core/perception/perception.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,9 +10,9 @@
 #include <opencv2/video/tracking.hpp>
 
 #include "core/error.h"
-#include "core/flow.h"
+#include "core/image/flow.h"
 #include "core/model/hub.h"
-#include "core/torch_module.h"
+#include "core/model/torch_module.h"
 
 namespace omni {
 

@@ -1,5 +1,5 @@
 // Job: everything one `omni` command line asks for, as plain data. cli/ fills it from argv;
-// core/pipeline.cpp runs it. Times are in seconds; a negative value means "not given".
+// core/media/pipeline.cpp runs it. Times are in seconds; a negative value means "not given".
 #pragma once
 #include <string>
 #include <vector>

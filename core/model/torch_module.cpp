@@ -1,4 +1,4 @@
-#include "core/torch_module.h"
+#include "core/model/torch_module.h"
 
 #include <dlfcn.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "core/convert.h"
+#include "core/image/convert.h"
 
 #include "core/error.h"
 

@@ -2,7 +2,7 @@
 // option table, the class (configure, push, flush), and a FilterDesc at the bottom that the
 // registry (filters/registry.cpp) lists on one line.
 //
-// Life cycle, driven by the runner (core/pipeline.cpp), like libavfilter's init, config_props,
+// Life cycle, driven by the runner (core/media/pipeline.cpp), like libavfilter's init, config_props,
 // filter_frame and EOF:
 //   create(options)          - options already parsed and range-checked against the table
 //   formats()                - pixel formats push() accepts; the runner converts with libavfilter
@@ -16,8 +16,8 @@
 #include <span>
 #include <vector>
 
-#include "core/frame.h"
-#include "core/options.h"
+#include "core/media/frame.h"
+#include "core/filtergraph/options.h"
 
 extern "C" {
 #include <libavutil/pixfmt.h>

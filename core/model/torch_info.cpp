@@ -1,11 +1,11 @@
-// The module's entry point and LibTorch facts for -buildconf (see core/torch_module.h).
+// The module's entry point and LibTorch facts for -buildconf (see core/model/torch_module.h).
 #include <torch/cuda.h>
 #include <torch/version.h>
 
 #include <fmt/format.h>
 #include <string>
 
-#include "core/torch_module.h"
+#include "core/model/torch_module.h"
 
 namespace omni {
 
