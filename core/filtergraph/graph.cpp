@@ -561,8 +561,7 @@ void FilterGraph::Impl::deliver(int ci, int k, AVFrame* f) {
   omni_push(s.omni_node, f);
 }
 
-// The format a buffersink's input had before libavfilter converted it to what the sink accepts.
-static AVPixelFormat format_before_conversion(AVFilterContext* sink) {
+AVPixelFormat format_before_conversion(AVFilterContext* sink) {
   AVFilterLink* l = sink->inputs[0];
   if (std::string_view(l->src->name).starts_with("auto_scale") && l->src->nb_inputs) return AVPixelFormat(l->src->inputs[0]->format);
   return AVPixelFormat(l->format);

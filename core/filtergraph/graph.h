@@ -79,4 +79,8 @@ class FilterGraph {
 // The omni filter registry and libavfilter's, as one list for `omni -filters`.
 std::vector<std::string> all_filter_names();
 
+// The pixel format a buffersink's input had before libavfilter converted it to one the sink
+// accepts (the input of the auto-inserted scaler), or the link's own format.
+AVPixelFormat format_before_conversion(AVFilterContext* sink);
+
 }  // namespace omni

@@ -265,6 +265,7 @@ class Runner {
   ProgressState ps_;
   int first_video_out_ = -1;
   bool single_image_ = false;  // an image muxer writing one file (no %d pattern)
+  std::vector<uint8_t> subtitle_buf_;  // what a subtitle encoder writes into
   double shortest_end_ = -1;   // -shortest: where the first output stream ended (seconds)
   bool update_ = false;        // -update 1: that file is rewritten with each frame
 
@@ -435,8 +436,7 @@ static std::vector<int> video_formats(const AVCodec* c, const std::string& pix_f
 // encoder has no alpha format: that would lose the user's work. -pix_fmt states the intent.
 void Runner::check_alpha_kept(const OutStream& os, AVFilterContext* sink) {
   AVFilterLink* l = sink->inputs[0];
-  int before = l->format;
-  if (std::string_view(l->src->name).starts_with("auto_scale") && l->src->nb_inputs) before = l->src->inputs[0]->format;
+  int before = format_before_conversion(sink);
   auto alpha = [](int f) {
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(AVPixelFormat(f));
     return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
@@ -608,7 +608,8 @@ void Runner::decode_subtitle(InFile& in, int si, AVPacket* pkt) {
   AVSubtitle shown = sub;  // times relative to its own start, as encoders expect
   shown.end_display_time -= shown.start_display_time;
   shown.start_display_time = 0;
-  std::vector<uint8_t> buf(1 << 20);
+  std::vector<uint8_t>& buf = subtitle_buf_;
+  buf.resize(1 << 20);
   for (int osi : is.subtitle_outputs) {
     OutStream& os = *outs_[osi];
     if (os.done) continue;
