@@ -335,8 +335,7 @@ void Runner::open_inputs() {
     }
     if (int r = avformat_find_stream_info(in->ic, nullptr); r < 0)
       fail("input '{}': cannot read stream information: {}", path, av_error_text(r));
-    bool pipe = !is_stageable_path(path) && path.rfind("pipe:", 0) == 0;
-    if (pipe && std::string_view(in->ic->iformat->name).starts_with("mov"))
+    if (path.rfind("pipe:", 0) == 0 && std::string_view(in->ic->iformat->name).starts_with("mov"))
       for (unsigned k = 0; k < in->ic->nb_streams; ++k) {
         const AVCodecParameters* par = in->ic->streams[k]->codecpar;
         if (par->codec_type == AVMEDIA_TYPE_VIDEO && par->format < 0)
@@ -1239,7 +1238,7 @@ void Runner::finish_inputs() {
 }
 
 void Runner::report(bool final) {
-  if (!progress_) return;
+  if (!progress_ || !progress_->due(final)) return;
   // time= is what the muxer has written (as ffmpeg: the streams' end timestamps), not what the
   // encoders have produced, which runs ahead of it.
   if (header_)

@@ -34,9 +34,13 @@ Progress::~Progress() {
   if (pb_) avio_closep(&pb_);
 }
 
+bool Progress::due(bool final) const {
+  return final || std::chrono::steady_clock::now() - last_ >= std::chrono::milliseconds(500);
+}
+
 void Progress::update(const ProgressState& s, bool final) {
+  if (!due(final)) return;
   auto now = std::chrono::steady_clock::now();
-  if (!final && now - last_ < std::chrono::milliseconds(500)) return;
   last_ = now;
   double elapsed = std::chrono::duration<double>(now - start_).count();
   double fps = elapsed > 0 ? s.frames / elapsed : 0;

@@ -23,6 +23,7 @@ class Progress {
   Progress(bool stats, const std::string& url);  // url may be "" (no -progress)
   ~Progress();
   void update(const ProgressState& s, bool final = false);  // rate-limited unless final
+  bool due(bool final) const;  // whether update() would print now (callers skip gathering the state)
 
  private:
   bool stats_;
