@@ -33,7 +33,7 @@ models: build
 # package (--ignore-scripts skips its optional CUDA download).
 peer:
 	@mkdir -p $(BUILD)/peer && cp tests/peer/package.json $(BUILD)/peer/
-	@[ -d $(BUILD)/peer/node_modules/onnxruntime-node ] || (cd $(BUILD)/peer && npm install --ignore-scripts --no-audit --no-fund --silent)
+	@[ -d $(BUILD)/peer/node_modules/onnxruntime-node ] && [ -d $(BUILD)/peer/node_modules/@tensorflow/tfjs-backend-wasm ] || (cd $(BUILD)/peer && npm install --ignore-scripts --no-audit --no-fund --silent)
 
 # omni built with AddressSanitizer and UBSan (its own tree), for the frame-size sweep.
 SAN_FLAGS = -O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined

