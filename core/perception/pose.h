@@ -1,0 +1,43 @@
+// core/perception: body pose over a stream.
+#pragma once
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <opencv2/core/mat.hpp>
+
+#include "core/media/frame.h"
+
+namespace omni {
+
+// ---- pose ---------------------------------------------------------------------------------
+
+struct Landmark {
+  float x = 0, y = 0, z = 0;    // frame pixels (z: depth, same scale as x, hips ≈ 0)
+  float visibility = 0, presence = 0;
+};
+struct Pose {
+  bool found = false;
+  float score = 0;                 // the landmark model's pose-present probability
+  std::array<Landmark, 33> landmarks{};
+  cv::Mat mask;                    // person probability, CV_32F, frame size (empty unless asked)
+};
+
+// MediaPipe's two stages over a stream: the detector finds a person, the landmark model runs on
+// a rotated region of interest that then follows the landmarks frame to frame; the detector runs
+// again only when tracking is lost. Landmarks are smoothed with a One-Euro filter (steady when
+// still, no lag when moving fast).
+class PoseTracker {
+ public:
+  explicit PoseTracker(std::string model = "pose-full", bool want_mask = false);
+  ~PoseTracker();
+  const Pose& track(Frame& f);     // memoised per frame ("perception/pose")
+  int detector_runs() const;       // how often tracking was (re)started, for tests and stats
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace omni
