@@ -215,6 +215,30 @@ static std::string summarise_detector(const std::vector<at::Tensor>& outs, const
                      kept.empty() ? "" : fmt::format(" (best score {:.3f})", kept[0].score));
 }
 
+// An object detector's boxes with their class names, decoded by core/perception.
+static std::string summarise_objects(const ModelSpec& m, const std::vector<at::Tensor>& outs, const cv::Mat& img, const std::string& dest) {
+  if (m.name != "nanodet") return fmt::format("{} outputs", outs.size());
+  InferResult r;
+  for (const at::Tensor& o : outs) {
+    at::Tensor c = o.to(at::kCPU).to(at::kFloat).contiguous();
+    r.outputs.push_back({c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())});
+  }
+  std::vector<Detection> d = decode_nanodet(r, img.cols, img.rows);
+  std::string json = "{\n  \"model\": \"" + m.name + "\",\n  \"detections\": [\n", names;
+  for (size_t i = 0; i < d.size(); ++i) {
+    const std::string& en = object_classes().at(size_t(d[i].cls)).en;
+    json += fmt::format("    {{\"class\": \"{}\", \"score\": {:.4f}, \"x0\": {:.1f}, \"y0\": {:.1f}, \"x1\": {:.1f}, \"y1\": {:.1f}}}{}\n", en,
+                        d[i].score, d[i].box.x, d[i].box.y, d[i].box.x + d[i].box.width, d[i].box.y + d[i].box.height, i + 1 < d.size() ? "," : "");
+    if (i < 8) names += fmt::format("{}{} {:.2f}", i ? ", " : "", en, d[i].score);
+  }
+  json += fmt::format("  ],\n  \"image\": {{\"width\": {}, \"height\": {}}}\n}}\n", img.cols, img.rows);
+  if (!dest.empty()) {
+    std::ofstream f(dest);
+    if (!(f << json)) fail("models run: cannot write '{}'", dest);
+  }
+  return fmt::format("{} object{} ({})", d.size(), d.size() == 1 ? "" : "s", names);
+}
+
 std::string model_run(const ModelRunArgs& a) {
   const ModelSpec& m = find_model(a.name);
   // Checked first: OpenCV would print its own warning line before our error.
@@ -248,6 +272,7 @@ std::string model_run(const ModelRunArgs& a) {
   if (m.task == "person-segmentation" || m.task == "salient-segmentation") summary = summarise_mask(m, outs.at(0), img, a.output);
   else if (m.task == "pose-landmarks") summary = summarise_pose(m, outs, p, img, a.output);
   else if (m.task == "person-detection") summary = summarise_detector(outs, p, img, a.output);
+  else if (m.task == "object-detection") summary = summarise_objects(m, outs, img, a.output);
   else summary = fmt::format("{} outputs", outs.size());
   return fmt::format("{}: {}; load {:.0f} ms, inference {:.1f} ms (median of {}, {} threads)\n", m.name, summary, load_ms,
                      times[times.size() / 2], times.size(), at::get_num_threads());

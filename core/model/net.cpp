@@ -31,9 +31,14 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
     size_t k = 0;
     try {
       for (; k < steps.size(); ++k) steps[k](s);
+    } catch (const Error& e) {
+      fail("{}: op {} ({}) failed: {}", name, k, op_names[k], e.what());
     } catch (const c10::Error& e) {
       // Shapes that passed import but cannot compute (a malformed model): an error, not a crash.
       std::string msg = e.what_without_backtrace();
+      fail("{}: op {} ({}) failed: {}", name, k, op_names[k], msg.substr(0, msg.find('\n')));
+    } catch (const std::exception& e) {
+      std::string msg = e.what();
       fail("{}: op {} ({}) failed: {}", name, k, op_names[k], msg.substr(0, msg.find('\n')));
     }
   } else {

@@ -43,12 +43,13 @@ using OpFn = std::function<Tensors(const Tensors&)>;
 std::string b64decode(const std::string& in) {
   static const std::string chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  int val = 0, bits = -8;
+  uint32_t val = 0;
+  int bits = -8;
   for (unsigned char c : in) {
     if (c == '=') break;
     size_t p = chars.find(char(c));
     if (p == std::string::npos) continue;
-    val = (val << 6) + int(p);
+    val = ((val << 6) | uint32_t(p)) & 0xffffff;
     bits += 6;
     if (bits >= 0) {
       out.push_back(char((val >> bits) & 0xff));
@@ -544,21 +545,25 @@ class TfjsImporter {
       values_[n.name] = {};
       return;
     }
-    OpFn fn = make_op(n, in);
+    OpFn fn;
+    Tensors r;
     bool all_const = true;
     for (const Value* v : in) all_const = all_const && v->constant;
     // Shape-only ops are constant once the input shapes are fixed.
     if (n.op == "Shape" || n.op == "Size" || n.op == "Rank") all_const = true;
     Tensors example;
     for (const Value* v : in) example.push_back(v->t);
-    Tensors r;
     try {
+      fn = make_op(n, in);
       r = fn(example);
+    } catch (const Error& e) {
+      fail("{}: node '{}' ({}): {}", what_, n.name, n.op, e.what());
     } catch (const c10::Error& e) {
       std::string msg = e.what_without_backtrace();
       fail("{}: node '{}' ({}): {}", what_, n.name, n.op, msg.substr(0, msg.find('\n')));
-    } catch (const Error& e) {
-      fail("{}: node '{}' ({}): {}", what_, n.name, n.op, e.what());
+    } catch (const std::exception& e) {  // ATen's shape checks throw plain runtime_errors too
+      std::string msg = e.what();
+      fail("{}: node '{}' ({}): {}", what_, n.name, n.op, msg.substr(0, msg.find('\n')));
     }
     std::vector<Value> outv;
     if (all_const) {

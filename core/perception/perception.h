@@ -13,6 +13,7 @@
 #pragma once
 #include "core/perception/mattes.h"
 #include "core/perception/models.h"
+#include "core/perception/objects.h"
 #include "core/perception/people.h"
 #include "core/perception/pose.h"
 #include "core/perception/salient.h"
