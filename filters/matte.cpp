@@ -32,8 +32,12 @@ namespace omni {
 namespace {
 
 const OptionDef options[] = {
-    {"keep", "what to keep: people, the most salient object, or people when the detector finds one else the salient object",
-     OptType::Enum, "person", 0, 0, "person|salient|auto"},
+    {"keep", "what to keep: person (people, by the person segmenter), salient (the most salient object), auto (people when the "
+             "detector finds one, else the salient object), or any of the object detector's 80 classes by name (car, dog, "
+             "sports ball, potted plant, 狗, 盆栽...: presets/objects.toml)",
+     OptType::String, "person"},
+    {"who", "keep=CLASS: which of several: all, largest, left, right, center, a rank by size (1 = largest) or id=N; chosen "
+            "once and kept while that object is tracked", OptType::String, "all"},
     {"bg", "new background: green, blue, a colour (name, #RRGGBB), transparent, blur[=RADIUS], or an image or video file",
      OptType::String, "green"},
     {"model", "segmenter: auto, selfie, selfie-landscape or pose for people; isnet for salient objects", OptType::String, "auto"},
@@ -54,7 +58,7 @@ const OptionDef options[] = {
      100000},
 };
 
-enum Keep { kPerson, kSalient, kAuto };
+enum Keep { kPerson, kSalient, kAuto, kObject };
 enum Out { kComposite, kMask, kAlpha };
 enum BgKind { kColour, kTransparent, kBlur, kMedia };
 
@@ -74,7 +78,7 @@ AVPixelFormat with_alpha(AVPixelFormat f) {
 class Matte : public Filter {
  public:
   explicit Matte(const OptionValues& o)
-      : keep_(Keep(o.i("keep"))), out_(Out(o.i("out"))), despill_(float(o.f("despill"))), keyint_(int(o.i("keyint"))), tiles_(int(o.i("tiles"))),
+      : keep_(keep_of(o.s("keep"))), out_(Out(o.i("out"))), despill_(float(o.f("despill"))), keyint_(int(o.i("keyint"))), tiles_(int(o.i("tiles"))),
         refiner_(MatteOptions{float(o.f("threshold")), 0.25f, int(o.i("refine") < 0 ? 8 : o.i("refine")), float(o.f("smooth")),
                               float(o.f("feather"))}),
         salient_refiner_(MatteOptions{float(o.f("threshold")), 0.25f, int(o.i("refine") < 0 ? 0 : o.i("refine")), float(o.f("smooth")),
@@ -87,6 +91,17 @@ class Matte : public Filter {
     // Models are checked now, before any frame: a missing one names its fetch command.
     std::string model = o.s("model");
     bool salient_model = model != "auto" && model != "pose" && find_model(model).task == "salient-segmentation";
+    if (keep_ == kObject) {
+      if (model != "auto") fail("matte: keep={} finds the object with the detector and cuts it out with its own models; model= does not apply", o.s("keep"));
+      for (const auto& m : TargetMasker::models_for(o.s("keep"))) require_model(m);
+      TargetOptions to;
+      to.who = o.s("who");
+      to.tiles = tiles_;
+      to.keyint = keyint_;
+      target_ = std::make_unique<TargetMasker>(o.s("keep"), to);
+      return;
+    }
+    if (o.was_set("who")) fail("matte: who= chooses among objects of a class; it goes with keep=CLASS (keep=dog:who=largest)");
     if (keep_ != kSalient) {
       person_model_ = salient_model ? "auto" : model;
       if (person_model_ == "pose") pose_ = std::make_unique<PoseTracker>("pose-full", true);
@@ -112,6 +127,9 @@ class Matte : public Filter {
     if (salient_ && frames_)
       av_log(nullptr, AV_LOG_VERBOSE, "matte: %s ran %d times for %lld frames (flow carried the mask in between)\n",
              salient_name_.c_str(), salient_->model_runs(), (long long)frames_);
+    if (target_ && frames_)
+      av_log(nullptr, AV_LOG_VERBOSE, "matte: keep=CLASS: %d detector runs, %d segmenter runs, %d tracks over %lld frames\n",
+             target_->detector_runs(), target_->segmenter_runs(), target_->tracks_seen(), (long long)frames_);
     if (keep_ == kAuto && frames_) av_log(nullptr, AV_LOG_VERBOSE, "matte: keep=auto kept %s\n", auto_person_ ? "people" : "the salient object");
   }
 
@@ -194,7 +212,25 @@ class Matte : public Filter {
     bg_ = kColour;
   }
 
+  static Keep keep_of(const std::string& k) {
+    if (k == "person" || k == "people") return kPerson;
+    if (k == "salient") return kSalient;
+    if (k == "auto") return kAuto;
+    if (find_object_class(k) < 0) {
+      try {
+        object_class(k);
+      } catch (const Error& e) {
+        fail("matte: keep={}: not person, salient, auto or an object class: {}", k, e.what());
+      }
+    }
+    return kObject;
+  }
+
   cv::Mat probability(Frame& f, bool& person) {
+    if (keep_ == kObject) {
+      person = false;  // crops' masks are already at the object's resolution: no guided filter
+      return target_->probability(f);
+    }
     person = keep_ == kPerson;
     if (keep_ == kAuto) {
       // Decided at key frames only, so the matte does not flip between segmenters frame to frame.
@@ -331,6 +367,7 @@ class Matte : public Filter {
   std::string person_model_ = "auto";
   std::unique_ptr<PoseTracker> pose_;
   std::unique_ptr<SalientTracker> salient_;
+  std::unique_ptr<TargetMasker> target_;
   std::string salient_name_;
   bool auto_person_ = true;
   int64_t frames_ = 0;     // composited (this thread)

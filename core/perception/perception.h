@@ -17,3 +17,5 @@
 #include "core/perception/people.h"
 #include "core/perception/pose.h"
 #include "core/perception/salient.h"
+#include "core/perception/targets.h"
+#include "core/perception/tracking.h"

@@ -1,0 +1,44 @@
+// core/perception: a named target's mask over a stream ("car", "狗", "person"...): the object
+// detector finds and tracks the class (ObjectTracker), `who` picks among several (locked to one
+// track id for as long as it lives, so the choice is consistent over the clip), and each chosen
+// box gets a mask inside it: people from the person segmenter run on the box's crop (where it
+// works for distant people too); other objects from the salient network run on the box's crop
+// (a box-prompted cut-out) on key frames, carried with the box's motion in between. Outside the
+// chosen boxes the mask is zero: no detection, no mask.
+#pragma once
+#include <memory>
+#include <string>
+
+#include <opencv2/core/mat.hpp>
+
+#include "core/media/frame.h"
+
+namespace omni {
+
+struct TargetOptions {
+  std::string who = "all";
+  int tiles = 1;        // detector tiles (small, distant objects)
+  int every = 3;        // detector every N frames
+  int keyint = 30;      // salient network on an object's crop at least every N frames
+  float min_score = 0.2f;  // the user named the class: a weaker detection of it still counts
+};
+
+class TargetMasker {
+ public:
+  TargetMasker(const std::string& target, TargetOptions o);
+  ~TargetMasker();
+  // Probability (CV_32F in [0,1]) at a working size of the frame (long side <= 640).
+  cv::Mat probability(Frame& f);
+  int detector_runs() const;
+  int segmenter_runs() const;
+  int tracks_seen() const;
+
+  // The models a target needs, for a filter to check before any frame.
+  static std::vector<std::string> models_for(const std::string& target);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace omni
