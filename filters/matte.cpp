@@ -40,7 +40,8 @@ const OptionDef options[] = {
             "once and kept while that object is tracked", OptType::String, "all"},
     {"bg", "new background: green, blue, a colour (name, #RRGGBB), transparent, blur[=RADIUS], or an image or video file",
      OptType::String, "green"},
-    {"model", "segmenter: auto, selfie, selfie-landscape or pose for people; isnet for salient objects", OptType::String, "auto"},
+    {"model", "segmenter: auto, selfie, selfie-landscape, pose, or rvm (a video matting network: soft alpha, hair; GPL-3.0, "
+              "optional) for people; isnet for salient objects", OptType::String, "auto"},
     {"refine", "edge refinement radius in pixels (guided filter on the frame; 0 = off, -1 = 8 for people, 0 for isnet)",
      OptType::Int, "-1", -1, 64},
     {"feather", "extra softening of the edge, in pixels", OptType::Float, "0", 0, 50},
@@ -105,9 +106,12 @@ class Matte : public Filter {
     if (keep_ != kSalient) {
       person_model_ = salient_model ? "auto" : model;
       if (person_model_ == "pose") pose_ = std::make_unique<PoseTracker>("pose-full", true);
-      else {
+      else if (person_model_ == "rvm") {
+        require_model("rvm");
+        rvm_ = std::make_unique<VideoMatter>("rvm");
+      } else {
         if (person_model_ != "auto" && find_model(person_model_).task != "person-segmentation")
-          fail("matte: model={} is not a person segmenter; use auto, selfie, selfie-landscape or pose", model);
+          fail("matte: model={} is not a person segmenter; use auto, selfie, selfie-landscape, pose or rvm", model);
         for (const char* m : {"selfie", "selfie-landscape"})
           if (person_model_ == "auto" || person_model_ == m) require_model(m);
       }
@@ -127,6 +131,9 @@ class Matte : public Filter {
     if (salient_ && frames_)
       av_log(nullptr, AV_LOG_VERBOSE, "matte: %s ran %d times for %lld frames (flow carried the mask in between)\n",
              salient_name_.c_str(), salient_->model_runs(), (long long)frames_);
+    if (rvm_ && frames_)
+      av_log(nullptr, AV_LOG_VERBOSE, "matte: rvm at downsample ratio %.3f, state reset %d times over %lld frames\n",
+             rvm_->downsample_ratio(), rvm_->resets(), (long long)frames_);
     if (target_ && frames_)
       av_log(nullptr, AV_LOG_VERBOSE, "matte: keep=CLASS: %d detector runs, %d segmenter runs, %d tracks over %lld frames\n",
              target_->detector_runs(), target_->segmenter_runs(), target_->tracks_seen(), (long long)frames_);
@@ -167,7 +174,16 @@ class Matte : public Filter {
   void finish(Frame& in, Result& r) {
     // The 256-px person masks need edge refinement; ISNet's 1024-px mask is sharper than what a
     // guided filter makes of it (measured on the disc clip: alpha error 0.0023 without, 0.0063 with).
-    cv::Mat alpha = (r.person ? refiner_ : salient_refiner_).refine(r.prob, in);
+    cv::Mat alpha;
+    if (rvm_ && r.person) {
+      // The video matting network's alpha is soft and temporally steady already: used as it is
+      // (no threshold ramp, no guided filter), only scaled to the frame.
+      cv::Mat up;
+      cv::resize(r.prob, up, cv::Size(in.width(), in.height()), 0, 0, cv::INTER_LINEAR);
+      up.convertTo(alpha, CV_8U, 255.0);
+    } else {
+      alpha = (r.person ? refiner_ : salient_refiner_).refine(r.prob, in);
+    }
     Frame out = Frame::alloc(in.width(), in.height(), out_ == kAlpha ? with_alpha(in.format()) : in.format());
     out.copy_props_from(in);
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(in.format());
@@ -238,6 +254,7 @@ class Matte : public Filter {
       person = auto_person_;
     }
     if (!person) return salient_->probability(f);
+    if (rvm_) return rvm_->alpha(f);
     if (pose_) {
       const Pose& p = pose_->track(f);
       return p.found ? p.mask : cv::Mat::zeros(f.height(), f.width(), CV_32F);
@@ -368,6 +385,7 @@ class Matte : public Filter {
   std::unique_ptr<PoseTracker> pose_;
   std::unique_ptr<SalientTracker> salient_;
   std::unique_ptr<TargetMasker> target_;
+  std::unique_ptr<VideoMatter> rvm_;
   std::string salient_name_;
   bool auto_person_ = true;
   int64_t frames_ = 0;     // composited (this thread)

@@ -330,6 +330,70 @@ static InferResult infer_with(const std::string& name, const std::string& path, 
   return r;
 }
 
+// Recurrent networks (RVM): imported per picture size and downsample ratio (the ratio decides the
+// graph's Switch/Merge branches, and the state's shapes follow the size). The first frame uses
+// a net whose state inputs are scalar zeros (folded: RVM broadcasts them), which also tells the
+// state's shapes for the net that takes the state as inputs.
+InferResult model_infer_recurrent(const std::string& name, const std::string& path, const cv::Mat& bgr, double dr,
+                                  std::vector<InferOutput>& state) {
+  const ModelSpec& m = find_model(name);
+  if (m.format != "tfjs" || m.inputs.size() < 2) fail("model '{}' is not a recurrent TF.js network", name);
+  const std::string& src = m.inputs[0];
+  std::vector<std::string> rec(m.inputs.begin() + 1, m.inputs.end());
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const Net>> cache;
+  static std::map<std::string, std::string> bytes_cache;
+  auto net_for = [&](bool with_state) {
+    std::lock_guard<std::mutex> lock(mu);
+    std::string key = fmt::format("{}@{}x{}@{}@{}@{}", path, bgr.cols, bgr.rows, dr, with_state, g_device.str());
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+    std::string& bytes = bytes_cache[path];
+    if (bytes.empty()) bytes = read_all(path);
+    model::TfjsOptions o;
+    o.outputs = m.outputs;
+    o.shapes[src] = {1, bgr.rows, bgr.cols, 3};
+    o.constants["downsample_ratio"] = at::full({}, dr, at::kFloat);
+    o.inputs = {src};
+    for (size_t k = 0; k < rec.size(); ++k) {
+      if (!with_state) o.constants[rec[k]] = at::zeros({}, at::kFloat);
+      else {
+        if (state.size() != rec.size()) fail("model '{}': {} state tensors for {} recurrent inputs", name, state.size(), rec.size());
+        o.inputs.push_back(rec[k]);
+        o.shapes[rec[k]] = state[k].shape;
+      }
+    }
+    auto net = std::make_shared<const Net>(model::import_tfjs(name, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), o, g_device));
+    cache[key] = net;
+    return net;
+  };
+  bool with_state = !state.empty();
+  auto net = net_for(with_state);
+  cv::Mat rgb, f;
+  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+  rgb.convertTo(f, CV_32FC3, (m.range_hi - m.range_lo) / 255.0, m.range_lo);
+  std::vector<at::Tensor> inputs{at::from_blob(f.data, {1, bgr.rows, bgr.cols, 3}, at::kFloat).clone()};
+  if (with_state)
+    for (auto& s : state) inputs.push_back(at::from_blob(s.data.data(), s.shape, at::kFloat).clone());
+  at::set_num_threads(all_threads());
+  std::vector<at::Tensor> outs = net->run(inputs);
+  InferResult r;
+  for (const at::Tensor& o : outs) {
+    at::Tensor c = o.to(at::kCPU).to(at::kFloat).contiguous();
+    r.outputs.push_back({c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())});
+  }
+  // The outputs named like the recurrent inputs ("r1o" for "r1i") are the next state.
+  std::vector<InferOutput> next;
+  for (const auto& ri : rec) {
+    std::string ro = ri.substr(0, ri.size() - 1) + "o";
+    auto pos = std::find(m.outputs.begin(), m.outputs.end(), ro);
+    if (pos == m.outputs.end()) fail("model '{}': no output {} for the recurrent input {}", name, ro, ri);
+    next.push_back(r.outputs.at(size_t(pos - m.outputs.begin())));
+  }
+  state = std::move(next);
+  return r;
+}
+
 std::string model_inspect(const std::string& name, const std::string& path) {
   const ModelSpec& m = find_model(name);
   auto net = load_net(m, path);

@@ -20,7 +20,10 @@ std::string model_inspect(const std::string& name, const std::string& path);
 InferResult model_infer(const std::string& name, const std::string& path, const cv::Mat& bgr);
 InferResult model_infer_masked(const std::string& name, const std::string& path, const cv::Mat& bgr, const cv::Mat& mask);
 
-static const TorchApi api = {kTorchAbi, buildconf, model_configure, model_run, model_inspect, model_infer, model_infer_masked};
+InferResult model_infer_recurrent(const std::string& name, const std::string& path, const cv::Mat& bgr, double downsample_ratio,
+                                  std::vector<InferOutput>& state);
+static const TorchApi api = {kTorchAbi, buildconf, model_configure, model_run, model_inspect, model_infer, model_infer_masked,
+                             model_infer_recurrent};
 
 }  // namespace omni
 

@@ -44,9 +44,15 @@ struct TorchApi {
   // The same with a second input, a mask (CV_8U, the picture's size, non-zero = the hole) given to
   // the network as [1,1,H,W] (or [1,H,W,1]) of 0/1 at its input size: inpainting networks (LaMa).
   InferResult (*infer_masked)(const std::string& name, const std::string& path, const cv::Mat& bgr, const cv::Mat& mask);
+  // A recurrent network (RVM): the picture at the size given (the network is imported once per
+  // size and downsample ratio), the state its previous call returned (empty: start from zeros).
+  // Outputs in the manifest's order; the ones named like its extra inputs ("r1o" for "r1i")
+  // become the new state.
+  InferResult (*infer_recurrent)(const std::string& name, const std::string& path, const cv::Mat& bgr, double downsample_ratio,
+                                 std::vector<InferOutput>& state);
 };
 
-constexpr int kTorchAbi = 5;
+constexpr int kTorchAbi = 6;
 
 // Loads libomni_torch.so on the first call (next to the executable, or its ../, or
 // $OMNI_TORCH_MODULE) and returns its table. Throws Error naming the path tried when it is

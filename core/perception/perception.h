@@ -19,3 +19,4 @@
 #include "core/perception/salient.h"
 #include "core/perception/targets.h"
 #include "core/perception/tracking.h"
+#include "core/perception/video_matte.h"
