@@ -36,8 +36,14 @@ namespace omni {
 namespace {
 
 const OptionDef options[] = {
-    {"what", "what to remove: people, salient (the most salient object), box (x, y, w, h), mask (a mask file), matte (the mask an earlier matte filter left)",
-     OptType::Enum, "people", 0, 0, "people|salient|box|mask|matte"},
+    {"what", "what to remove: people, salient (the most salient object), box (x, y, w, h), mask (a mask file), matte (the mask "
+             "an earlier matte filter left), or any of the object detector's 80 classes by name (car, dog, sports ball, 汽车...)",
+     OptType::String, "people"},
+    {"target", "the same as what= (remove=target=sports ball)", OptType::String, ""},
+    {"who", "what=CLASS or people: which of several: all, largest, left, right, center, a rank by size (1 = largest) or id=N",
+     OptType::String, "all"},
+    {"find", "people: detector (people found by the object detector, tracked, each cut out by the person segmenter on its box) "
+             "or segmenter (the person segmenter on the whole frame, as before)", OptType::Enum, "detector", 0, 0, "detector|segmenter"},
     {"x", "box: left edge in pixels", OptType::Int, "0", 0, 100000},
     {"y", "box: top edge in pixels", OptType::Int, "0", 0, 100000},
     {"w", "box: width in pixels", OptType::Int, "0", 0, 100000},
@@ -58,7 +64,7 @@ const OptionDef options[] = {
     {"keyint", "salient: run the salient segmenter at least every N frames", OptType::Int, "30", 1, 100000},
 };
 
-enum What { kPeople, kSalient, kBox, kMask, kMatte };
+enum What { kPeople, kSalient, kBox, kMask, kMatte, kObject };
 enum Method { kAuto, kFrames, kLocal, kPlate, kInpaint };
 
 // One frame in the window.
@@ -78,7 +84,7 @@ struct Item {
 class Remove : public Filter {
  public:
   explicit Remove(const OptionValues& o)
-      : what_(What(o.i("what"))), method_(Method(o.i("method"))), R_(int(o.i("window"))), feather_(int(o.i("feather"))),
+      : what_(what_of(o.s("target").empty() ? o.s("what") : o.s("target"))), method_(Method(o.i("method"))), R_(int(o.i("window"))), feather_(int(o.i("feather"))),
         show_(o.b("show")), track_(o.b("track")), tiles_(int(o.i("tiles"))) {
     if (!o.s("mask").empty()) {
       if (o.was_set("what") && what_ != kMask) fail("remove: mask= goes with what=mask, not what={}", o.s("what"));
@@ -102,8 +108,25 @@ class Remove : public Filter {
         fail("remove: mask={}: {}", o.s("mask"), e.what());
       }
     }
-    if (what_ == kPeople)
+    if (!o.s("target").empty() && o.was_set("what")) fail("remove: what= and target= say the same thing; give one");
+    const std::string target = o.s("target").empty() ? o.s("what") : o.s("target");
+    by_detector_ = o.i("find") == 0;
+    if (o.was_set("who") && what_ != kObject && !(what_ == kPeople && by_detector_))
+      fail("remove: who= chooses among detected objects; it goes with people or a class name (remove=car:who=largest)");
+    if (what_ == kObject || (what_ == kPeople && by_detector_)) {
+      std::string cls = what_ == kPeople ? "person" : target;
+      for (const auto& m : TargetMasker::models_for(cls)) require_model(m);
+      TargetOptions to;
+      to.who = o.s("who");
+      to.tiles = tiles_;
+      to.keyint = int(o.i("keyint"));
+      // People: a detection of 0.45 or more (cones and bollards score up to 0.46 on vtest, people
+      // down to 0.44), checked every other frame.
+      if (what_ == kPeople) to.min_score = 0.35f, to.every = 2;
+      target_ = std::make_unique<TargetMasker>(cls, to);
+    } else if (what_ == kPeople) {
       for (const char* m : {"selfie", "selfie-landscape"}) require_model(m);
+    }
     if (what_ == kSalient) {
       require_model("isnet");
       salient_ = std::make_unique<SalientTracker>(int(o.i("keyint")), "isnet");
@@ -164,7 +187,7 @@ class Remove : public Filter {
   void settle(int k) {
     if (k < 0 || k >= int(items_.size()) || items_[k].final) return;
     Item& it = items_[k];
-    if (what_ == kPeople || what_ == kSalient || what_ == kMatte) {
+    if (what_ == kPeople || what_ == kSalient || what_ == kMatte || what_ == kObject) {
       int lo = std::max(0, k - 2), hi = std::min(int(items_.size()) - 1, k + 2);
       bool still = true;
       for (int j = lo + 1; j <= hi; ++j) still &= items_[j].still;
@@ -187,8 +210,14 @@ class Remove : public Filter {
     cv::Mat m;
     cv::Size size(f.width(), f.height());
     switch (what_) {
+      case kObject: {
+        cv::Mat p = target_->probability(f), up;
+        cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
+        m = up > 0.5f;
+        break;
+      }
       case kPeople: {
-        cv::Mat p = person_probability(f, "auto", tiles_), up;
+        cv::Mat p = target_ ? target_->probability(f) : person_probability(f, "auto", tiles_), up;
         cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
         m = up > 0.5f;
         // The selfie segmenter, trained on people near the camera, often stops short of a distant
@@ -685,6 +714,21 @@ class Remove : public Filter {
   int R_, feather_, dilate_ = -1, k_ = 1;
   bool show_, track_;
   int tiles_;
+  bool by_detector_ = true;
+  std::unique_ptr<TargetMasker> target_;
+
+  static What what_of(const std::string& w) {
+    static const char* words[] = {"people", "salient", "box", "mask", "matte"};
+    for (int k = 0; k < 5; ++k)
+      if (w == words[k]) return What(k);
+    if (find_object_class(w) >= 0) return find_object_class(w) == 0 ? kPeople : kObject;
+    try {
+      object_class(w);
+    } catch (const Error& e) {
+      fail("remove: what={}: not people, salient, box, mask, matte or an object class: {}", w, e.what());
+    }
+    return kObject;
+  }
   cv::Rect2d box_;
   cv::Mat box_prev_;
   std::unique_ptr<MediaReader> mask_media_;

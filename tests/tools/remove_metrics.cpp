@@ -7,6 +7,19 @@
 //     boil=..: mean |(out_t - truth_t) - (out_t-1 - truth_t-1)| over pixels marked in both frames,
 //     in grey levels: how much the fill's error changes from frame to frame (0 = steady);
 //     frames=.., marked=..: frames, mean fraction of pixels marked.
+//
+//   remove_metrics people W H PLATE_SRC.rgb IN.rgb OUT.rgb BOXES.txt
+//     A clean plate is the per-pixel median of PLATE_SRC's frames (a fixed camera, people who
+//     move). BOXES.txt: "FRAME x0 y0 x1 y1" per hand-marked person, FRAME indexing IN/OUT. A
+//     person's pixels are those inside its box that differ from the plate by > 30 (any channel)
+//     in IN; "left" are those that still differ in OUT. Prints left=.. (fraction of all marked
+//     people's pixels left), recall=.. (people with under half their pixels left), people=..
+//     and per-person lines. With SHOW.rgb (the same frames through remove=...:show=1, which tints
+//     the mask red), found=.. is the detection recall instead: people whose pixels are at least
+//     half inside the mask (red added: R up by > 40, G not up), and stray=.. the most mask blobs
+//     (over 50 px) in one frame that touch no marked person's box (grown by 25 px): false positives.
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -18,7 +31,100 @@
 
 #include "raw_video.h"
 
+// "FRAME x0 y0 x1 y1" lines; '#' starts a comment line.
+static std::vector<std::array<int, 5>> read_boxes(const char* path) {
+  std::ifstream f(path);
+  std::vector<std::array<int, 5>> out;
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::array<int, 5> b{};
+    if (sscanf(line.c_str(), "%d %d %d %d %d", &b[0], &b[1], &b[2], &b[3], &b[4]) == 5) out.push_back(b);
+  }
+  return out;
+}
+
+static int people(int argc, char** argv) {
+  if (argc != 8 && argc != 9) {
+    fprintf(stderr, "usage: remove_metrics people W H PLATE_SRC.rgb IN.rgb OUT.rgb BOXES.txt [SHOW.rgb]\n");
+    return 1;
+  }
+  int w = atoi(argv[2]), h = atoi(argv[3]);
+  auto src = read_raw_frames("remove_metrics", argv[4], w, h, CV_8UC3), in = read_raw_frames("remove_metrics", argv[5], w, h, CV_8UC3),
+       out = read_raw_frames("remove_metrics", argv[6], w, h, CV_8UC3);
+  std::vector<cv::Mat> show;
+  if (argc == 9) show = read_raw_frames("remove_metrics", argv[8], w, h, CV_8UC3);
+  if (src.empty() || in.empty() || in.size() != out.size() || (argc == 9 && show.size() != in.size())) {
+    fprintf(stderr, "remove_metrics: %zu plate frames, %zu in, %zu out\n", src.size(), in.size(), out.size());
+    return 1;
+  }
+  cv::Mat plate(h, w, CV_8UC3);
+  std::vector<uint8_t> v(src.size());
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w * 3; ++x) {
+      for (size_t k = 0; k < src.size(); ++k) v[k] = src[k].ptr<uint8_t>(y)[x];
+      std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
+      plate.ptr<uint8_t>(y)[x] = v[v.size() / 2];
+    }
+  auto differs = [](const cv::Vec3b& a, const cv::Vec3b& b) {
+    return std::abs(a[0] - b[0]) > 30 || std::abs(a[1] - b[1]) > 30 || std::abs(a[2] - b[2]) > 30;
+  };
+  const auto boxes = read_boxes(argv[7]);
+  int people = 0, found = 0, detected = 0;
+  long total = 0, left = 0;
+  for (const auto& bx : boxes) {
+    const int f = bx[0], x0 = bx[1], y0 = bx[2], x1 = bx[3], y1 = bx[4];
+    if (f < 0 || size_t(f) >= in.size()) continue;
+    long pp = 0, pl = 0, pm = 0;
+    for (int y = std::max(0, y0); y < std::min(h, y1); ++y)
+      for (int x = std::max(0, x0); x < std::min(w, x1); ++x) {
+        cv::Vec3b p = plate.at<cv::Vec3b>(y, x);
+        if (!differs(in[size_t(f)].at<cv::Vec3b>(y, x), p)) continue;
+        ++pp;
+        if (differs(out[size_t(f)].at<cv::Vec3b>(y, x), p)) ++pl;
+        if (!show.empty()) {
+          cv::Vec3b a = in[size_t(f)].at<cv::Vec3b>(y, x), b = show[size_t(f)].at<cv::Vec3b>(y, x);  // RGB
+          if (b[0] - a[0] > 40 && b[1] <= a[1] + 3) ++pm;
+        }
+      }
+    ++people;
+    total += pp, left += pl;
+    if (pp == 0 || pl * 2 < pp) ++found;
+    if (pp == 0 || pm * 2 >= pp) ++detected;
+    printf("person frame=%d box=%d,%d,%d,%d pixels=%ld left=%.3f masked=%.3f\n", f, x0, y0, x1, y1, pp, pp ? double(pl) / double(pp) : 0.0,
+           pp ? double(pm) / double(pp) : 0.0);
+  }
+  int stray = 0;
+  if (!show.empty()) {
+    for (size_t k = 0; k < in.size(); ++k) {
+      cv::Mat m(h, w, CV_8U, cv::Scalar(0)), near(h, w, CV_8U, cv::Scalar(0));
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x) {
+          cv::Vec3b a = in[k].at<cv::Vec3b>(y, x), b = show[k].at<cv::Vec3b>(y, x);
+          if (b[0] - a[0] > 40 && b[1] <= a[1] + 3) m.at<uint8_t>(y, x) = 255;
+        }
+      for (const auto& b : boxes)
+        if (size_t(b[0]) == k) near(cv::Rect(cv::Point(b[1] - 25, b[2] - 25), cv::Point(b[3] + 25, b[4] + 25)) & cv::Rect(0, 0, w, h)).setTo(255);
+      cv::Mat labels, stats, cent;
+      int n = cv::connectedComponentsWithStats(m, labels, stats, cent);
+      std::vector<bool> touches(size_t(n), false);
+      for (int y = 0; y < h; ++y)
+        for (int x = 0; x < w; ++x)
+          if (near.at<uint8_t>(y, x)) touches[size_t(labels.at<int>(y, x))] = true;
+      int c = 0;
+      for (int l = 1; l < n; ++l)
+        if (!touches[size_t(l)] && stats.at<int>(l, cv::CC_STAT_AREA) > 50) ++c;
+      stray = std::max(stray, c);
+    }
+  }
+  printf("left=%.4f recall=%.3f people=%d", total ? double(left) / double(total) : 0.0, people ? double(found) / people : 0.0, people);
+  if (!show.empty()) printf(" found=%.3f stray=%d", people ? double(detected) / people : 0.0, stray);
+  printf("\n");
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "people") return people(argc, argv);
   if (argc != 7 || std::string(argv[1]) != "region") {
     fprintf(stderr, "usage: remove_metrics region W H OUT.rgb TRUTH.rgb MASK.gray\n");
     return 1;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# remove=people on a real street scene (vtest.avi: a fixed camera looking down on a square, people
+# small in the picture, cones, a bollard and a yellow jacket on the grass), against people marked
+# by hand on three frames (tests/data/vtest_people.txt) and a clean plate (the per-pixel median of
+# every fifth frame of the whole clip: people move, the square does not).
+#   found: marked people at least half inside the mask (>= 0.9);
+#   stray: mask blobs touching no marked person, in the worst frame (<= 1);
+#   left:  the marked people's pixels still there after the fill (< 10 %).
+# The whole-frame segmenter path (find=segmenter) is measured beside it and printed.
+source "$(dirname "$0")/lib.sh"
+O="$OMNI_SHIPPED"
+R="${REMOVE_METRICS:?}"
+D=/usr/share/doc/opencv-doc/examples/data
+B="$OMNI_SRC/tests/data/vtest_people.txt"
+sel="select='eq(n\,0)+eq(n\,20)+eq(n\,50)'"
+frames() { ffmpeg -v error -y -i "$1" -vf "$sel" -fps_mode passthrough -f rawvideo -pix_fmt rgb24 "$2"; }
+field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+check() { awk -v v="$2" -v t="$4" "BEGIN{exit !(v $3 t)}" || die "$1 = $2, expected $3 $4"; }
+
+ffmpeg -v error -y -i "$D/vtest.avi" -vf "select='not(mod(n\,5))'" -fps_mode passthrough -f rawvideo -pix_fmt rgb24 plate_src.rgb
+ffmpeg -v error -y -i "$D/vtest.avi" -t 6 -c:v ffv1 clip.mkv
+frames clip.mkv in.rgb
+measure() {  # VARIANT -> metrics line
+  "$O" -y -nostats -i clip.mkv -vf "remove=$1" -c:v ffv1 out.mkv || die "remove=$1 failed"
+  "$O" -y -nostats -i clip.mkv -vf "remove=$1:show=1" -c:v ffv1 show.mkv || die "remove=$1:show=1 failed"
+  frames out.mkv out.rgb
+  frames show.mkv show.rgb
+  "$R" people 768 576 plate_src.rgb in.rgb out.rgb "$B" show.rgb | tail -n 1
+}
+seg=$(measure "people:find=segmenter")
+echo "find=segmenter (the whole-frame path): $seg"
+r=$(measure people)
+check "found (marked people masked)" "$(echo "$r" | field found)" ">=" 0.9
+check "stray mask blobs in a frame" "$(echo "$r" | field stray)" "<=" 1
+check "marked people's pixels left" "$(echo "$r" | field left)" "<" 0.10
+ok "remove=people (detector, tracked, segmenter per person): $r"
