@@ -23,36 +23,6 @@ namespace omni {
 
 namespace {
 
-// One-Euro filter (Casiez et al. 2012): a low-pass whose cutoff rises with speed.
-struct OneEuro {
-  float min_cutoff = 0.5f, beta = 10.f, d_cutoff = 1.f;
-  bool init = false;
-  float x = 0, dx = 0;
-  static float alpha(float cutoff, float dt) {
-    float tau = 1.f / (2 * float(M_PI) * cutoff);
-    return 1.f / (1.f + tau / dt);
-  }
-  // `scale`: the body's size in pixels; speed is judged in body sizes per second, so the filter
-  // behaves the same near and far (the value itself stays in pixels: normalising it by a size
-  // that changes every frame made the output jump).
-  float operator()(float v, float dt, float scale) {
-    if (!init) {
-      init = true, x = v, dx = 0;
-      return v;
-    }
-    float d = (v - x) / dt;
-    dx += alpha(d_cutoff, dt) * (d - dx);
-    x += alpha(min_cutoff + beta * std::fabs(dx) / scale, dt) * (v - x);
-    return x;
-  }
-};
-
-// A rotated square region of interest: centre, side, rotation (radians, image y down).
-struct Roi {
-  cv::Point2f c;
-  float size = 0, angle = 0;
-};
-
 // MediaPipe's alignment: the ROI is centred on the hips, sized by the distance to the
 // "full-body scale" point, rotated so that point is straight above, then enlarged 1.25x.
 Roi roi_from(cv::Point2f hip, cv::Point2f scale_point) {
@@ -66,15 +36,6 @@ Roi roi_from(cv::Point2f hip, cv::Point2f scale_point) {
   return r;
 }
 
-// Affine map image → 256x256 crop of the ROI.
-cv::Mat roi_affine(const Roi& r, int side) {
-  float s = side / r.size, cs = std::cos(r.angle) * s, sn = std::sin(r.angle) * s;
-  // crop = S * R(-angle) * (p - c) + side/2; R(-angle) undoes the ROI's rotation.
-  cv::Mat m = (cv::Mat_<double>(2, 3) << cs, sn, 0, -sn, cs, 0);
-  m.at<double>(0, 2) = side / 2.0 - (cs * r.c.x + sn * r.c.y);
-  m.at<double>(1, 2) = side / 2.0 - (-sn * r.c.x + cs * r.c.y);
-  return m;
-}
 
 }  // namespace
 
