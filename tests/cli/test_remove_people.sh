@@ -34,3 +34,16 @@ check "found (marked people masked)" "$(echo "$r" | field found)" ">=" 0.9
 check "stray mask blobs in a frame" "$(echo "$r" | field stray)" "<=" 1
 check "marked people's pixels left" "$(echo "$r" | field left)" "<" 0.10
 ok "remove=people (detector, tracked, segmenter per person): $r"
+
+# ---- the same people through matte: the selfie segmenter vs RVM (video matting) ------------
+# No reference alpha exists for this footage: the marked people give found/stray as above
+# (mask = alpha > 127). Both are reported; RVM is optional (GPL-3.0), so it is not the default.
+mattes() {  # VARIANT -> metrics line
+  "$O" -y -nostats -i clip.mkv -vf "$1:out=mask" -c:v ffv1 m.mkv || die "$1 failed"
+  ffmpeg -v error -y -i m.mkv -vf "$sel" -fps_mode passthrough -f rawvideo -pix_fmt gray m.gray
+  "$R" people 768 576 plate_src.rgb in.rgb in.rgb "$B" m.gray | tail -n 1 | sed 's/.*people=/people=/'
+}
+selfie=$(mattes "matte"); selfie2=$(mattes "matte=tiles=2"); rvm=$(mattes "matte=model=rvm")
+check "rvm: found" "$(echo "$rvm" | field found)" ">=" 0.8
+check "rvm: stray blobs" "$(echo "$rvm" | field stray)" "<=" 1
+ok "mattes of the marked people: selfie $selfie; selfie tiles=2 $selfie2; rvm $rvm"

@@ -19,8 +19,8 @@ filters=$("$omni" -filters | awk '$1 == "O.." && $2 ~ /^[a-z]/ {print $2}')
 # Settings beyond the defaults that take other code paths (a filter not named here runs at its
 # defaults only).
 declare -A variants=(
-  [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient"
-  [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint"
+  [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
+  [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
   [restyle]="restyle=cartoon restyle=sketch restyle=oil restyle=watercolor restyle=gameboy:temporal=0"
 )
 

@@ -8,14 +8,14 @@
 //     in grey levels: how much the fill's error changes from frame to frame (0 = steady);
 //     frames=.., marked=..: frames, mean fraction of pixels marked.
 //
-//   remove_metrics people W H PLATE_SRC.rgb IN.rgb OUT.rgb BOXES.txt
+//   remove_metrics people W H PLATE_SRC.rgb IN.rgb OUT.rgb BOXES.txt [SHOW.rgb|MASK.gray]
 //     A clean plate is the per-pixel median of PLATE_SRC's frames (a fixed camera, people who
 //     move). BOXES.txt: "FRAME x0 y0 x1 y1" per hand-marked person, FRAME indexing IN/OUT. A
 //     person's pixels are those inside its box that differ from the plate by > 30 (any channel)
 //     in IN; "left" are those that still differ in OUT. Prints left=.. (fraction of all marked
 //     people's pixels left), recall=.. (people with under half their pixels left), people=..
 //     and per-person lines. With SHOW.rgb (the same frames through remove=...:show=1, which tints
-//     the mask red), found=.. is the detection recall instead: people whose pixels are at least
+//     the mask red) or MASK.gray (a matte's mask, > 127), found=.. is the detection recall instead: people whose pixels are at least
 //     half inside the mask (red added: R up by > 40, G not up), and stray=.. the most mask blobs
 //     (over 50 px) in one frame that touch no marked person's box (grown by 25 px): false positives.
 #include <algorithm>
@@ -44,6 +44,12 @@ static std::vector<std::array<int, 5>> read_boxes(const char* path) {
   return out;
 }
 
+static bool masked(const cv::Mat& in, const cv::Mat& show, int x, int y, bool gray) {
+  if (gray) return show.at<uint8_t>(y, x) > 127;
+  cv::Vec3b a = in.at<cv::Vec3b>(y, x), b = show.at<cv::Vec3b>(y, x);  // RGB
+  return b[0] - a[0] > 40 && b[1] <= a[1] + 3;
+}
+
 static int people(int argc, char** argv) {
   if (argc != 8 && argc != 9) {
     fprintf(stderr, "usage: remove_metrics people W H PLATE_SRC.rgb IN.rgb OUT.rgb BOXES.txt [SHOW.rgb]\n");
@@ -52,8 +58,10 @@ static int people(int argc, char** argv) {
   int w = atoi(argv[2]), h = atoi(argv[3]);
   auto src = read_raw_frames("remove_metrics", argv[4], w, h, CV_8UC3), in = read_raw_frames("remove_metrics", argv[5], w, h, CV_8UC3),
        out = read_raw_frames("remove_metrics", argv[6], w, h, CV_8UC3);
+  // SHOW.rgb (remove's show=1, the mask tinted red) or MASK.gray (a matte: > 127 is the mask).
   std::vector<cv::Mat> show;
-  if (argc == 9) show = read_raw_frames("remove_metrics", argv[8], w, h, CV_8UC3);
+  bool gray = argc == 9 && std::string(argv[8]).size() > 5 && std::string(argv[8]).substr(std::string(argv[8]).size() - 5) == ".gray";
+  if (argc == 9) show = read_raw_frames("remove_metrics", argv[8], w, h, gray ? CV_8U : CV_8UC3);
   if (src.empty() || in.empty() || in.size() != out.size() || (argc == 9 && show.size() != in.size())) {
     fprintf(stderr, "remove_metrics: %zu plate frames, %zu in, %zu out\n", src.size(), in.size(), out.size());
     return 1;
@@ -82,10 +90,7 @@ static int people(int argc, char** argv) {
         if (!differs(in[size_t(f)].at<cv::Vec3b>(y, x), p)) continue;
         ++pp;
         if (differs(out[size_t(f)].at<cv::Vec3b>(y, x), p)) ++pl;
-        if (!show.empty()) {
-          cv::Vec3b a = in[size_t(f)].at<cv::Vec3b>(y, x), b = show[size_t(f)].at<cv::Vec3b>(y, x);  // RGB
-          if (b[0] - a[0] > 40 && b[1] <= a[1] + 3) ++pm;
-        }
+        if (!show.empty()) pm += masked(in[size_t(f)], show[size_t(f)], x, y, gray);
       }
     ++people;
     total += pp, left += pl;
@@ -100,8 +105,7 @@ static int people(int argc, char** argv) {
       cv::Mat m(h, w, CV_8U, cv::Scalar(0)), near(h, w, CV_8U, cv::Scalar(0));
       for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
-          cv::Vec3b a = in[k].at<cv::Vec3b>(y, x), b = show[k].at<cv::Vec3b>(y, x);
-          if (b[0] - a[0] > 40 && b[1] <= a[1] + 3) m.at<uint8_t>(y, x) = 255;
+          if (masked(in[k], show[k], x, y, gray)) m.at<uint8_t>(y, x) = 255;
         }
       for (const auto& b : boxes)
         if (size_t(b[0]) == k) near(cv::Rect(cv::Point(b[1] - 25, b[2] - 25), cv::Point(b[3] + 25, b[4] + 25)) & cv::Rect(0, 0, w, h)).setTo(255);
