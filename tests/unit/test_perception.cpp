@@ -112,3 +112,38 @@ TEST_CASE("a still pose stays still, and analyses are memoised per frame") {
   CHECK(person_probability(h, "selfie").data == a.data);
   CHECK(cv::countNonZero(a > 0.5f) > int(a.total() / 20));  // and it found the person
 }
+
+TEST_CASE("faces: Messi's face is found (inside his person box) and its mesh follows a pan") {
+  cv::Mat photo = cv::imread(kPhoto);
+  REQUIRE(!photo.empty());
+  // The face in messi5.jpg (by eye): about x 205-265, y 60-125 in the photo, 20 px more on the canvas.
+  const cv::Rect2f face_area(220, 75, 70, 75);
+  Frame f0 = frame_from_bgr(panned(photo, 0));
+  auto dets = detect_faces(f0);
+  REQUIRE(!dets.empty());
+  CHECK((dets[0].box & face_area).area() > 0.5f * dets[0].box.area());
+  FaceTracker tracker(1, 1000);  // one detection, then the mesh alone carries the face
+  std::vector<cv::Point3f> ref;
+  double worst = 0;
+  int inside = 0;
+  for (int t = 0; t < kSettle + 40; ++t) {
+    int k = t - kSettle, dx = k < 0 ? 0 : k < 30 ? 2 * k : 58;
+    Frame f = frame_from_bgr(panned(photo, dx));
+    const auto& faces = tracker.track(f);
+    REQUIRE(faces.size() == 1);
+    const Face& face = faces[0];
+    REQUIRE(face.mesh.size() == 468);
+    if (t == 0)
+      for (const auto& p : face.mesh) inside += face_area.contains({p.x, p.y});
+    if (k == 0) ref = face.mesh;
+    if (k < 0) continue;
+    double err = 0;
+    for (size_t i = 0; i < ref.size(); ++i) err += std::hypot(face.mesh[i].x - (ref[i].x + dx), face.mesh[i].y - ref[i].y);
+    worst = std::max(worst, err / double(ref.size()));
+  }
+  MESSAGE("face mesh: " << inside << " of 468 points inside the face on the first frame; over a 2 px/frame pan the mean "
+                        << "point error is at worst " << worst << " px; detector runs " << tracker.detector_runs());
+  CHECK(inside >= 440);
+  CHECK(worst < 3.0);
+  CHECK(tracker.detector_runs() == 1);
+}
