@@ -12,6 +12,7 @@
 // torch_api().infer (core/model/torch_module.h).
 #pragma once
 #include "core/perception/faces.h"
+#include "core/perception/hands.h"
 #include "core/perception/mattes.h"
 #include "core/perception/models.h"
 #include "core/perception/objects.h"

@@ -5,6 +5,8 @@
 
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -144,6 +146,52 @@ TEST_CASE("faces: Messi's face is found (inside his person box) and its mesh fol
   MESSAGE("face mesh: " << inside << " of 468 points inside the face on the first frame; over a 2 px/frame pan the mean "
                         << "point error is at worst " << worst << " px; detector runs " << tracker.detector_runs());
   CHECK(inside >= 440);
+  CHECK(worst < 3.0);
+  CHECK(tracker.detector_runs() == 1);
+}
+
+TEST_CASE("hands: the hands in basketball1.png are found, their points lie on them and follow a pan") {
+  cv::Mat photo = cv::imread("/usr/share/doc/opencv-doc/examples/data/basketball1.png");
+  REQUIRE(!photo.empty());
+  // By eye: the right player's raised hand, and the left player's hands on the ball.
+  const cv::Rect2f right_hand(425, 205, 65, 75), ball_hands(105, 125, 75, 60);
+  auto shifted = [&](int dx) {
+    cv::Mat canvas;
+    cv::copyMakeBorder(photo, canvas, 0, 0, dx, 60 - dx, cv::BORDER_REPLICATE);
+    return canvas;
+  };
+  Frame f0 = frame_from_bgr(shifted(0));
+  auto palms = detect_palms(f0);
+  std::string found;
+  for (const auto& p : palms) found += fmt::format(" ({:.0f},{:.0f} {:.0f}x{:.0f} {:.2f})", p.box.x, p.box.y, p.box.width, p.box.height, p.score);
+  MESSAGE("palms:" << found);
+  REQUIRE(!palms.empty());
+  HandTracker tracker(4, 1000);
+  std::vector<std::array<cv::Point3f, 21>> ref;
+  double worst = 0;
+  int on_hands = 0, points = 0;
+  for (int t = 0; t < kSettle + 20; ++t) {
+    int k = t - kSettle, dx = k < 0 ? 0 : k < 15 ? 2 * k : 28;
+    Frame f = frame_from_bgr(shifted(dx));
+    const auto& hands = tracker.track(f);
+    REQUIRE(!hands.empty());
+    if (t == 0)
+      for (const auto& h : hands)
+        for (const auto& p : h.points) ++points, on_hands += right_hand.contains({p.x, p.y}) || ball_hands.contains({p.x, p.y});
+    if (k == 0) {
+      ref.clear();
+      for (const auto& h : hands) ref.push_back(h.points);
+    }
+    if (k < 0) continue;
+    REQUIRE(hands.size() == ref.size());
+    double err = 0;
+    for (size_t h = 0; h < ref.size(); ++h)
+      for (size_t i = 0; i < 21; ++i) err += std::hypot(hands[h].points[i].x - (ref[h][i].x + dx), hands[h].points[i].y - ref[h][i].y);
+    worst = std::max(worst, err / double(21 * ref.size()));
+  }
+  MESSAGE("hands: " << ref.size() << " tracked, " << on_hands << " of " << points << " points on the hands on the first frame; "
+                    << "over a 2 px/frame pan the mean point error is at worst " << worst << " px");
+  CHECK(on_hands >= points * 9 / 10);
   CHECK(worst < 3.0);
   CHECK(tracker.detector_runs() == 1);
 }
