@@ -122,7 +122,9 @@ class Remove : public Filter {
       to.keyint = int(o.i("keyint"));
       // People: a detection of 0.45 or more (cones and bollards score up to 0.46 on vtest, people
       // down to 0.44), checked every other frame.
-      if (what_ == kPeople) to.min_score = 0.35f, to.every = 2;
+      // The fill hides a mask that lags a frame or two (masks are joined over 5 frames with a still
+      // camera), so the segmenter runs on each person every third frame.
+      if (what_ == kPeople) to.min_score = 0.35f, to.every = 3, to.person_every = 3;
       target_ = std::make_unique<TargetMasker>(cls, to);
     } else if (what_ == kPeople) {
       for (const char* m : {"selfie", "selfie-landscape"}) require_model(m);

@@ -315,7 +315,7 @@ static InferResult infer_with(const std::string& name, const std::string& path, 
   // 2 cores the second one decodes, encodes and refines meanwhile, and OpenMP's idle workers
   // would otherwise spin between frames (measured, matte on 720p: 27 fps with 1 thread, 10 fps
   // with 2). Large models (ISNet) take every core.
-  bool small = p.input.numel() <= 256 * 256 * 3;
+  bool small = p.input.numel() <= 512 * 512 * 3;  // per-frame models, detectors included; ISNet (1024) is not
   at::set_num_threads(g_threads > 0 || !small || g_device.is_cuda() ? all_threads() : 1);
   std::vector<at::Tensor> outs = net->run(inputs);
   InferResult r;
@@ -375,7 +375,9 @@ InferResult model_infer_recurrent(const std::string& name, const std::string& pa
   std::vector<at::Tensor> inputs{at::from_blob(f.data, {1, bgr.rows, bgr.cols, 3}, at::kFloat).clone()};
   if (with_state)
     for (auto& s : state) inputs.push_back(at::from_blob(s.data.data(), s.shape, at::kFloat).clone());
-  at::set_num_threads(all_threads());
+  // A per-frame model: one intra-op thread unless -threads says otherwise, as in infer_with
+  // (OpenMP's spinning workers starve the encoder: 720p RVM + x264 5.5 fps with 2 threads).
+  at::set_num_threads(g_threads > 0 || g_device.is_cuda() ? all_threads() : 1);
   std::vector<at::Tensor> outs = net->run(inputs);
   InferResult r;
   for (const at::Tensor& o : outs) {

@@ -86,24 +86,23 @@ cv::Mat TargetMasker::probability(Frame& f) {
     ci &= cv::Rect(0, 0, f.width(), f.height());
     if (ci.area() <= 0) continue;
     cv::Mat m;  // CV_32F, crop size
-    if (s.cls == kPerson) {
-      InferResult r = models().infer("selfie", model_file("selfie"), bgr(ci));
+    // The segmenter runs on a track's crop every few frames (people: every `person_every`,
+    // staggered by track so the runs spread over frames; objects: ISNet every `keyint`); in
+    // between its last mask is carried with the box (scaled to the new crop).
+    Carried& c = s.carried[d.track];
+    const bool person = s.cls == kPerson;
+    const int every = person ? s.o.person_every : s.o.keyint;
+    if (c.frame < 0 || t - c.frame >= every || (person && every > 1 && (t + d.track) % every == 0 && t != c.frame)) {
+      const char* model = person ? "selfie" : "isnet";
+      const int side = person ? 256 : 1024;
+      InferResult r = models().infer(model, model_file(model), bgr(ci));
       ++s.seg_runs;
-      cv::Mat small = output_image(r, 0, 256, 256);
-      cv::resize(small, m, ci.size(), 0, 0, cv::INTER_LINEAR);
-    } else {
-      Carried& c = s.carried[d.track];
-      if (c.frame < 0 || t - c.frame >= s.o.keyint) {
-        InferResult r = models().infer("isnet", model_file("isnet"), bgr(ci));
-        ++s.seg_runs;
-        cv::Mat small = output_image(r, 0, 1024, 1024);
-        cv::resize(small, c.mask, ci.size(), 0, 0, cv::INTER_AREA);
-        c.crop = cv::Rect2f(ci);
-        c.frame = t;
-      }
-      // Carried with the box: the key frame's crop mapped onto this frame's crop.
-      cv::resize(c.mask, m, ci.size(), 0, 0, cv::INTER_LINEAR);
+      cv::Mat small = output_image(r, 0, side, side);
+      cv::resize(small, c.mask, ci.size(), 0, 0, person ? cv::INTER_LINEAR : cv::INTER_AREA);
+      c.crop = cv::Rect2f(ci);
+      c.frame = t;
     }
+    cv::resize(c.mask, m, ci.size(), 0, 0, cv::INTER_LINEAR);
     // Only inside the detected box (grown a little): the segmenter's idea of the rest of the crop
     // (another person, the background's salient thing) is not this target.
     cv::Mat gate = cv::Mat::zeros(ci.size(), CV_32F);

@@ -29,7 +29,9 @@ cv::Mat VideoMatter::alpha(Frame& f) {
   const std::string key = "perception/rvm/" + s_->model;
   if (auto* m = memo_get<cv::Mat>(f, key)) return *m;
   State& s = *s_;
-  float sc = std::min(1.f, 1280.f / float(std::max(f.width(), f.height())));
+  // The network's own guided filter brings its alpha to the size it is given; beyond 768 px on
+  // the long side that costs more than it shows (bilinear scaling to the frame follows).
+  float sc = std::min(1.f, 768.f / float(std::max(f.width(), f.height())));
   cv::Size work(std::max(16, int(std::lround(f.width() * sc))), std::max(16, int(std::lround(f.height() * sc))));
   // About 384 px on the long side inside the network (RVM's own advice: 0.25 for HD, 0.4 for 720p).
   s.dr = std::min(1.0, 384.0 / std::max(work.width, work.height));

@@ -16,7 +16,7 @@ class VideoMatter {
  public:
   explicit VideoMatter(std::string model = "rvm");
   ~VideoMatter();
-  // Alpha as a probability (CV_32F in [0,1]) at a working size (long side <= 1280); memoised.
+  // Alpha as a probability (CV_32F in [0,1]) at a working size (long side <= 768); memoised.
   cv::Mat alpha(Frame& f);
   int resets() const;          // cuts (and the first frame): state started from zeros
   double downsample_ratio() const;

@@ -39,7 +39,9 @@ ok "remove=people (detector, tracked, segmenter per person): $r"
 # No reference alpha exists for this footage: the marked people give found/stray as above
 # (mask = alpha > 127). Both are reported; RVM is optional (GPL-3.0), so it is not the default.
 mattes() {  # VARIANT -> metrics line
-  "$O" -y -nostats -i clip.mkv -vf "$1:out=mask" -c:v ffv1 m.mkv || die "$1 failed"
+  local g="$1:out=mask"
+  [[ "$1" == *=* ]] || g="$1=out=mask"
+  "$O" -y -nostats -i clip.mkv -vf "$g" -c:v ffv1 m.mkv || die "$g failed"
   ffmpeg -v error -y -i m.mkv -vf "$sel" -fps_mode passthrough -f rawvideo -pix_fmt gray m.gray
   "$R" people 768 576 plate_src.rgb in.rgb in.rgb "$B" m.gray | tail -n 1 | sed 's/.*people=/people=/'
 }
