@@ -120,10 +120,9 @@ class Remove : public Filter {
       to.who = o.s("who");
       to.tiles = tiles_;
       to.keyint = int(o.i("keyint"));
-      // People: a detection of 0.45 or more (cones and bollards score up to 0.46 on vtest, people
-      // down to 0.44), checked every other frame.
-      // The fill hides a mask that lags a frame or two (masks are joined over 5 frames with a still
-      // camera), so the segmenter runs on each person every third frame.
+      // People: a detection of 0.35 or more (a cone's box costs nothing: the segmenter on its crop
+      // finds no person in it), the detector and each person's segmenter every third frame (the
+      // fill hides a mask that lags a frame or two: masks are joined over 5 frames).
       if (what_ == kPeople) to.min_score = 0.35f, to.every = 3, to.person_every = 3;
       target_ = std::make_unique<TargetMasker>(cls, to);
     } else if (what_ == kPeople) {

@@ -239,12 +239,45 @@ static std::string summarise_objects(const ModelSpec& m, const std::vector<at::T
   return fmt::format("{} object{} ({})", d.size(), d.size() == 1 ? "" : "s", names);
 }
 
+InferResult model_infer_recurrent(const std::string& name, const std::string& path, const cv::Mat& bgr, double downsample_ratio,
+                                  std::vector<InferOutput>& state);
+
+// A recurrent video matting network on one picture: the first call starts from zero state (and
+// imports), the timed ones feed the state back, as a video's frames would.
+static std::string run_recurrent(const ModelSpec& m, const ModelRunArgs& a, const cv::Mat& img) {
+  double dr = std::min(1.0, 384.0 / std::max(img.cols, img.rows));
+  std::vector<InferOutput> state;
+  auto t0 = std::chrono::steady_clock::now();
+  InferResult r = model_infer_recurrent(m.name, a.path, img, dr, state);
+  r = model_infer_recurrent(m.name, a.path, img, dr, state);  // imports the stateful net too
+  double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::vector<double> times;
+  for (int i = 0; i < std::max(1, a.repeat); ++i) {
+    auto s = std::chrono::steady_clock::now();
+    r = model_infer_recurrent(m.name, a.path, img, dr, state);
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s).count());
+  }
+  std::sort(times.begin(), times.end());
+  const InferOutput& pha = r.outputs.at(0);
+  cv::Mat alpha(int(pha.shape.at(1)), int(pha.shape.at(2)), CV_32F, const_cast<float*>(pha.data.data()));
+  double coverage = cv::countNonZero(alpha > 0.5f) / double(alpha.total());
+  if (!a.output.empty()) {
+    cv::Mat u8;
+    alpha.convertTo(u8, CV_8U, 255.0);
+    if (!cv::imwrite(a.output, u8)) fail("models run: cannot write '{}'", a.output);
+  }
+  return fmt::format("{}: alpha {}x{} at downsample ratio {:.3f}, coverage {:.3f}; load and first frames {:.0f} ms, inference {:.1f} ms "
+                     "(median of {}, {} threads, state fed back)\n",
+                     m.name, img.cols, img.rows, dr, coverage, load_ms, times[times.size() / 2], times.size(), at::get_num_threads());
+}
+
 std::string model_run(const ModelRunArgs& a) {
   const ModelSpec& m = find_model(a.name);
   // Checked first: OpenCV would print its own warning line before our error.
   if (access(a.image.c_str(), R_OK) != 0) fail("models run: cannot read image '{}': {}", a.image, std::strerror(errno));
   cv::Mat img = cv::imread(a.image, cv::IMREAD_COLOR);
   if (img.empty()) fail("models run: cannot read image '{}'", a.image);
+  if (m.task == "video-matting") return run_recurrent(m, a, img);
   auto t0 = std::chrono::steady_clock::now();
   auto net = load_net(m, a.path);
   double load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -31,6 +31,7 @@ const [model, input, shapeText, prefix, outputsText = '-', backend = 'wasm', rep
   const shape = shapeText.split(',').map(Number);
   const buf = fs.readFileSync(input);
   const f32 = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+  if (m.inputs.some((i) => i.name.startsWith('downsample_ratio'))) return recurrent(m, json, f32, shapeText.split(',').map(Number));
   const inputNode = m.inputs[0];
   const x = inputNode.dtype === 'int32' ? tf.tensor(Int32Array.from(f32, Math.round), shape, 'int32') : tf.tensor(f32, shape, 'float32');
   const names = outputsText === '-' ? m.outputs.map((o) => o.name) : outputsText.split(',');
@@ -52,3 +53,31 @@ const [model, input, shapeText, prefix, outputsText = '-', backend = 'wasm', rep
   times.sort((a, b) => a - b);
   console.log(`tfjs ${tf.version_core} ${backend}: ${times[Math.floor(times.length / 2)].toFixed(1)} ms (median of ${times.length}, shapes ${outs.map((o) => o.shape.join('x')).join(' ')})`);
 })().catch((e) => { console.error(`tfjs_run: ${e.message}`); process.exit(1); });
+
+// RVM: src and a recurrent state (zeros first, then fed back), downsample ratio for ~384 px inside.
+async function recurrent(m, json, f32, shape) {
+  const sig = json.signature.outputs;
+  const outs = ['pha', 'r1o', 'r2o', 'r3o', 'r4o'].map((k) => sig[k].name);
+  const dr = Math.min(1, 384 / Math.max(shape[1], shape[2]));
+  const name = (p) => m.inputs.find((i) => i.name.startsWith(p)).name;
+  const src = tf.tensor(f32, shape, 'float32');
+  let state = [0, 1, 2, 3].map(() => tf.scalar(0));
+  const run = async () => {
+    const feed = { [name('src')]: src, [name('downsample_ratio')]: tf.scalar(dr) };
+    ['r1i', 'r2i', 'r3i', 'r4i'].forEach((r, i) => { feed[name(r)] = state[i]; });
+    const o = await m.executeAsync(feed, outs);
+    state = o.slice(1);
+    return o;
+  };
+  let o = await run();
+  o = await run();
+  const times = [];
+  for (let i = 0; i < Number(repeat); i++) {
+    const t0 = process.hrtime.bigint();
+    o = await run();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  fs.writeFileSync(`${prefix}.0.f32`, Buffer.from(Float32Array.from(await o[0].data()).buffer));
+  times.sort((a, b) => a - b);
+  console.log(`tfjs ${tf.version_core} ${backend}: ${times[Math.floor(times.length / 2)].toFixed(1)} ms (median of ${times.length}, rvm at ratio ${dr.toFixed(3)}, state fed back)`);
+}
