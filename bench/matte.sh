@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/matte: end-to-end matte (decode + segment + refine + composite + encode) against stock
-# ffmpeg `-vf null` on the same clip, in the same run, at 720p and 1080p; person and salient.
+# ffmpeg `-vf null` on the same clip, in the same run, at 720p and 1080p; person (segmenter, and
+# RVM when installed), a named object (vtest's parked van and car: keep=car), and salient.
 # Also the peer for keying: ffmpeg's chromakey (which needs a green screen) on the same clip.
 # Frames per second of the whole command; median of RUNS (default 3). Not a test: it prints.
 set -euo pipefail
@@ -37,6 +38,10 @@ for p in 720 1080; do
   run "omni matte=out=mask (no compositing)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=out=mask $x264 "$work/m.mp4"
   run "omni matte=refine=0:smooth=0" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=refine=0:smooth=0 $x264 "$work/m.mp4"
   run "omni matte=bg=transparent (ProRes 4444)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=bg=transparent -c:v prores_ks -profile:v 4444 -an "$work/m.mov"
+  if "$omni" models path rvm >/dev/null 2>&1; then
+    run "omni matte=model=rvm (video matting)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=model=rvm $x264 "$work/m.mp4"
+  fi
+  run "omni matte=keep=car (detector + ISNet crops)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf "matte=keep=car" $x264 "$work/m.mp4"
   if "$omni" models path isnet >/dev/null 2>&1; then
     # 3 s: ISNet runs on key frames (every 30 frames, at cuts, when the carried mask degrades).
     runs_saved=$runs; runs=1

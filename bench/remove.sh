@@ -34,7 +34,8 @@ run() {  # run LABEL CMD...
 echo "bench/remove: $(nproc) cores, 720p 30 fps 10 s, H.264 veryfast out, median of $runs"
 echo "still camera (vtest.avi scaled):"
 run "ffmpeg -vf null" ffmpeg -nostdin -y -nostats -i "$still" -vf null $x264 "$work/n.mp4"; null=$last
-run "omni remove=people" "$omni" -y -nostats -i "$still" -vf remove=people $x264 "$work/r.mp4"
+run "omni remove=people (detector)" "$omni" -y -nostats -i "$still" -vf remove=people $x264 "$work/r.mp4"
+run "omni remove=people:find=segmenter" "$omni" -y -nostats -i "$still" -vf remove=people:find=segmenter $x264 "$work/r.mp4"
 printf '  %-52s %.2f\n' "ratio remove / null (wall time)" "$(echo "$last / $null" | bc -l)"
 echo "pan with a logo (box 172x172):"
 run "ffmpeg -vf null" ffmpeg -nostdin -y -nostats -i "$pan" -vf null $x264 "$work/n.mp4"
