@@ -41,7 +41,7 @@ for p in 720 1080; do
   if "$omni" models path rvm >/dev/null 2>&1; then
     run "omni matte=model=rvm (video matting)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=model=rvm $x264 "$work/m.mp4"
   fi
-  run "omni matte=keep=car (detector + ISNet crops)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf "matte=keep=car" $x264 "$work/m.mp4"
+  run "omni matte=keep=car (detector + GrabCut)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf "matte=keep=car" $x264 "$work/m.mp4"
   if "$omni" models path isnet >/dev/null 2>&1; then
     # 3 s: ISNet runs on key frames (every 30 frames, at cuts, when the carried mask degrades).
     runs_saved=$runs; runs=1

@@ -39,19 +39,38 @@ struct TargetMasker::State {
 std::vector<std::string> TargetMasker::models_for(const std::string& target) {
   int cls = object_class(target);
   if (cls == kPerson) return {"nanodet", "selfie"};
-  return {"nanodet", "isnet"};
+  return {"nanodet"};
 }
 
 TargetMasker::TargetMasker(const std::string& target, TargetOptions o) : s_(std::make_unique<State>()) {
   s_->cls = object_class(target);
   check_who(o.who);
   s_->o = o;
-  s_->tracker = std::make_unique<ObjectTracker>(std::vector<int>{s_->cls}, o.every, o.tiles, o.min_score);
+  // A named target outlives a few missed detections (NanoDet flickers on objects it scores low).
+  s_->tracker = std::make_unique<ObjectTracker>(std::vector<int>{s_->cls}, o.every, o.tiles, o.min_score, 10);
 }
 TargetMasker::~TargetMasker() = default;
 int TargetMasker::detector_runs() const { return s_->tracker->detector_runs(); }
 int TargetMasker::segmenter_runs() const { return s_->seg_runs; }
 int TargetMasker::tracks_seen() const { return int(s_->seen.size()); }
+
+// A box-prompted cut-out: GrabCut (colour models of the box's inside and its surroundings, a
+// graph cut between them) on the crop, the box as the "probably object" region, at most 320 px.
+static cv::Mat box_cutout(const cv::Mat& crop, cv::Rect box) {
+  float s = std::min(1.f, 320.f / float(std::max(crop.cols, crop.rows)));
+  cv::Mat small;
+  cv::resize(crop, small, cv::Size(std::max(1, int(crop.cols * s)), std::max(1, int(crop.rows * s))), 0, 0, cv::INTER_AREA);
+  cv::Rect r(int(box.x * s), int(box.y * s), int(box.width * s), int(box.height * s));
+  r &= cv::Rect(1, 1, small.cols - 2, small.rows - 2);
+  cv::Mat out = cv::Mat::zeros(crop.size(), CV_32F);
+  if (r.width < 4 || r.height < 4) return out;
+  cv::Mat mask, bgd, fgd;
+  cv::grabCut(small, mask, r, bgd, fgd, 4, cv::GC_INIT_WITH_RECT);
+  cv::Mat fg = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD), f;
+  fg.convertTo(f, CV_32F, 1 / 255.0);
+  cv::resize(f, out, crop.size(), 0, 0, cv::INTER_LINEAR);
+  return out;
+}
 
 cv::Mat TargetMasker::probability(Frame& f) {
   State& s = *s_;
@@ -87,18 +106,20 @@ cv::Mat TargetMasker::probability(Frame& f) {
     if (ci.area() <= 0) continue;
     cv::Mat m;  // CV_32F, crop size
     // The segmenter runs on a track's crop every few frames (people: every `person_every`,
-    // staggered by track so the runs spread over frames; objects: ISNet every `keyint`); in
+    // staggered by track so the runs spread over frames; objects: a box-prompted GrabCut every `keyint`); in
     // between its last mask is carried with the box (scaled to the new crop).
     Carried& c = s.carried[d.track];
     const bool person = s.cls == kPerson;
     const int every = person ? s.o.person_every : s.o.keyint;
     if (c.frame < 0 || t - c.frame >= every || (person && every > 1 && (t + d.track) % every == 0 && t != c.frame)) {
-      const char* model = person ? "selfie" : "isnet";
-      const int side = person ? 256 : 1024;
-      InferResult r = models().infer(model, model_file(model), bgr(ci));
+      if (person) {
+        InferResult r = models().infer("selfie", model_file("selfie"), bgr(ci));
+        cv::Mat small = output_image(r, 0, 256, 256);
+        cv::resize(small, c.mask, ci.size(), 0, 0, cv::INTER_LINEAR);
+      } else {
+        c.mask = box_cutout(bgr(ci), cv::Rect(int(b.x) - ci.x, int(b.y) - ci.y, int(b.width), int(b.height)));
+      }
       ++s.seg_runs;
-      cv::Mat small = output_image(r, 0, side, side);
-      cv::resize(small, c.mask, ci.size(), 0, 0, person ? cv::INTER_LINEAR : cv::INTER_AREA);
       c.crop = cv::Rect2f(ci);
       c.frame = t;
     }
