@@ -215,6 +215,30 @@ static std::string summarise_detector(const std::vector<at::Tensor>& outs, const
                      kept.empty() ? "" : fmt::format(" (best score {:.3f})", kept[0].score));
 }
 
+// MoveNet multi-pose, decoded by core/perception: people with a box and 17 keypoints.
+static std::string summarise_multipose(const std::vector<at::Tensor>& outs, const Prepared& p, const cv::Mat& img, const std::string& dest) {
+  InferResult r;
+  r.scale = p.scale, r.pad_x = p.pad_x, r.pad_y = p.pad_y;
+  at::Tensor c = outs.at(0).to(at::kCPU).to(at::kFloat).contiguous();
+  r.outputs.push_back({c.sizes().vec(), std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel())});
+  std::vector<PersonPose> poses = decode_multipose(r);
+  std::string json = "{\n  \"model\": \"movenet-multipose\",\n  \"people\": [\n";
+  for (size_t i = 0; i < poses.size(); ++i) {
+    const auto& q = poses[i];
+    json += fmt::format("    {{\"score\": {:.4f}, \"x0\": {:.1f}, \"y0\": {:.1f}, \"x1\": {:.1f}, \"y1\": {:.1f}, \"keypoints\": [", q.score, q.box.x,
+                        q.box.y, q.box.x + q.box.width, q.box.y + q.box.height);
+    for (size_t k = 0; k < 17; ++k)
+      json += fmt::format("{}[{:.1f}, {:.1f}, {:.3f}]", k ? ", " : "", q.keypoints[k].x, q.keypoints[k].y, q.keypoints[k].z);
+    json += fmt::format("]}}{}\n", i + 1 < poses.size() ? "," : "");
+  }
+  json += fmt::format("  ],\n  \"image\": {{\"width\": {}, \"height\": {}}}\n}}\n", img.cols, img.rows);
+  if (!dest.empty()) {
+    std::ofstream f(dest);
+    if (!(f << json)) fail("models run: cannot write '{}'", dest);
+  }
+  return fmt::format("{} {} (best score {:.3f})", poses.size(), poses.size() == 1 ? "person" : "people", poses.empty() ? 0.0 : poses[0].score);
+}
+
 // An object detector's boxes with their class names, decoded by core/perception.
 static std::string summarise_objects(const ModelSpec& m, const std::vector<at::Tensor>& outs, const cv::Mat& img, const std::string& dest) {
   if (m.name != "nanodet") return fmt::format("{} outputs", outs.size());
@@ -306,6 +330,7 @@ std::string model_run(const ModelRunArgs& a) {
   else if (m.task == "pose-landmarks") summary = summarise_pose(m, outs, p, img, a.output);
   else if (m.task == "person-detection") summary = summarise_detector(outs, p, img, a.output);
   else if (m.task == "object-detection") summary = summarise_objects(m, outs, img, a.output);
+  else if (m.task == "multi-pose") summary = summarise_multipose(outs, p, img, a.output);
   else summary = fmt::format("{} outputs", outs.size());
   return fmt::format("{}: {}; load {:.0f} ms, inference {:.1f} ms (median of {}, {} threads)\n", m.name, summary, load_ms,
                      times[times.size() / 2], times.size(), at::get_num_threads());

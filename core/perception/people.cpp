@@ -141,4 +141,41 @@ std::vector<PersonDetection> detect_people(Frame& f) {
   return dets;
 }
 
+std::vector<PersonPose> decode_multipose(const InferResult& r, float min_score) {
+  constexpr int kIn = 256;
+  if (r.outputs.empty() || r.outputs[0].data.size() != 6 * 56) fail("movenet-multipose: expected 6 x 56 values");
+  const auto& o = r.outputs[0].data;
+  // Values are fractions of the (letterboxed) input, y before x.
+  auto ix = [&](float v) { return float((double(v) * kIn - r.pad_x) / r.scale); };
+  auto iy = [&](float v) { return float((double(v) * kIn - r.pad_y) / r.scale); };
+  std::vector<PersonPose> out;
+  for (int p = 0; p < 6; ++p) {
+    const float* d = &o[size_t(p) * 56];
+    if (d[55] < min_score) continue;
+    PersonPose pp;
+    pp.score = d[55];
+    for (int k = 0; k < 17; ++k) pp.keypoints[size_t(k)] = {ix(d[3 * k + 1]), iy(d[3 * k]), d[3 * k + 2]};
+    float y0 = iy(d[51]), x0 = ix(d[52]), y1 = iy(d[53]), x1 = ix(d[54]);
+    pp.box = cv::Rect2f(x0, y0, x1 - x0, y1 - y0);
+    out.push_back(pp);
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
+  return out;
+}
+
+std::vector<PersonPose> detect_poses(Frame& f) {
+  const std::string key = "perception/multipose";
+  if (auto* m = memo_get<std::vector<PersonPose>>(f, key)) return *m;
+  double s = std::min(1.0, 512.0 / std::max(f.width(), f.height()));
+  cv::Size small(std::max(1, int(std::lround(f.width() * s))), std::max(1, int(std::lround(f.height() * s))));
+  InferResult r = models().infer("movenet-multipose", model_file("movenet-multipose"), frame_to_bgr(f, small));
+  auto poses = decode_multipose(r);
+  for (auto& p : poses) {
+    p.box = cv::Rect2f(p.box.x / float(s), p.box.y / float(s), p.box.width / float(s), p.box.height / float(s));
+    for (auto& k : p.keypoints) k = {k.x / float(s), k.y / float(s), k.z};
+  }
+  memo_set(f, key, poses);
+  return poses;
+}
+
 }  // namespace omni

@@ -33,4 +33,14 @@ std::vector<PersonDetection> decode_pose_detections(const InferResult& r, int im
                                                     float min_score = 0.5f);
 std::vector<PersonDetection> detect_people(Frame& f);  // memoised per frame
 
+// MoveNet multi-pose: up to 6 people, each a box and 17 COCO keypoints (nose, eyes, ears,
+// shoulders, elbows, wrists, hips, knees, ankles: x, y in image pixels, z = the point's score).
+struct PersonPose {
+  float score = 0;
+  cv::Rect2f box;
+  std::array<cv::Point3f, 17> keypoints;
+};
+std::vector<PersonPose> decode_multipose(const InferResult& r, float min_score = 0.2f);
+std::vector<PersonPose> detect_poses(Frame& f);  // memoised per frame
+
 }  // namespace omni

@@ -195,3 +195,39 @@ TEST_CASE("hands: the hands in basketball1.png are found, their points lie on th
   CHECK(worst < 3.0);
   CHECK(tracker.detector_runs() == 1);
 }
+
+TEST_CASE("multi-person pose: MoveNet's people carry keypoints on them, and find who NanoDet misses") {
+  const std::string data = "/usr/share/doc/opencv-doc/examples/data/";
+  auto load = [&](const char* name) {
+    cv::Mat photo = cv::imread(data + name);
+    REQUIRE(!photo.empty());
+    return frame_from_bgr(photo(cv::Rect(0, 0, photo.cols & ~1, photo.rows & ~1)));
+  };
+  auto check_keypoints = [](const PersonPose& p) {
+    int sure = 0, inside = 0;
+    cv::Rect2f grown(p.box.x - 10, p.box.y - 10, p.box.width + 20, p.box.height + 20);
+    for (const auto& k : p.keypoints)
+      if (k.z > 0.3f) ++sure, inside += grown.contains({k.x, k.y});
+    CHECK(sure >= 10);
+    CHECK(inside == sure);
+  };
+  Frame messi = load("messi5.jpg");
+  auto poses = detect_poses(messi);
+  REQUIRE(!poses.empty());
+  Detection best;
+  for (const auto& d : detect_objects(messi, 1, 0.45f))
+    if (d.cls == 0 && d.score > best.score) best = d;
+  CHECK(box_iou(poses[0].box, best.box) >= 0.8f);  // the same player
+  check_keypoints(poses[0]);
+  // basketball1.png: the player on the left (by eye x 30-170, y 75-480) is no person to NanoDet
+  // (it boxes his hands and the ball); MoveNet finds him with all 17 keypoints.
+  Frame court = load("basketball1.png");
+  const cv::Rect2f left_player(30, 75, 140, 405);
+  bool nanodet_has_him = false;
+  for (const auto& d : detect_objects(court, 1, 0.3f)) nanodet_has_him |= d.cls == 0 && box_iou(d.box, left_player) > 0.5f;
+  CHECK_FALSE(nanodet_has_him);
+  auto court_poses = detect_poses(court);
+  REQUIRE(!court_poses.empty());
+  CHECK(box_iou(court_poses[0].box, left_player) >= 0.8f);
+  check_keypoints(court_poses[0]);
+}
