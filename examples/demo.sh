@@ -21,8 +21,9 @@ echo "demo: wrote $out ($frames: width,height,frames) — left: the original str
 "$omni" -y -i "$src" -t 10 -vf "matte=tiles=2" -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-matte.mp4"
 echo "demo: wrote $out_dir/vtest-matte.mp4 — the people of the street clip on green, no green screen needed"
 
-# remove: the people of the street scene erased, next to the original.
-"$omni" -y -i "$src" -t 10 -filter_complex "[0:v]split[a][b];[b]remove=people:tiles=2[r];[a][r]hstack,scale=1536:-2" \
+# remove: the people of the street scene erased, next to the original (found by the object
+# detector and multi-person pose, each cut out by the segmenter: the small ones too).
+"$omni" -y -i "$src" -t 10 -filter_complex "[0:v]split[a][b];[b]remove=people[r];[a][r]hstack,scale=1536:-2" \
   -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-remove.mp4"
 echo "demo: wrote $out_dir/vtest-remove.mp4 — the street clip, and the same with its people removed"
 

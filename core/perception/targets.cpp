@@ -38,7 +38,7 @@ struct TargetMasker::State {
 
 std::vector<std::string> TargetMasker::models_for(const std::string& target) {
   int cls = object_class(target);
-  if (cls == kPerson) return {"nanodet", "selfie"};
+  if (cls == kPerson) return {"nanodet", "movenet-multipose", "selfie"};
   return {"nanodet"};
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/perception/people.h"
 
 namespace omni {
 
@@ -25,6 +26,19 @@ std::vector<Detection> ObjectTracker::track(Frame& f) {
     std::vector<Detection> dets;
     for (auto& d : detect_objects(f, tiles_, min_score_))
       if (classes_.empty() || std::find(classes_.begin(), classes_.end(), d.cls) != classes_.end()) dets.push_back(d);
+    // People: MoveNet's multi-person pose finds people NanoDet misses (basketball1.png's player
+    // holding the ball): its confident people join NanoDet's, duplicates merged by NMS.
+    if (classes_.size() == 1 && classes_[0] == 0) {
+      for (const auto& p : detect_poses(f))
+        if (p.score >= 0.4f) {
+          Detection d;
+          d.cls = 0;
+          d.score = p.score;
+          d.box = p.box & cv::Rect2f(0, 0, float(f.width()), float(f.height()));
+          if (d.box.area() > 0) dets.push_back(d);
+        }
+      dets = nms(std::move(dets), 0.4f);
+    }
     // Greedy matching on IoU, best pairs first.
     struct Pair {
       float iou;
