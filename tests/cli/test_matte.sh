@@ -185,6 +185,16 @@ print(f"ball mask: {len(on)} pixels, {inside} inside the balls' region")
 sys.exit(0 if len(on) > 800 and inside == len(on) else 1)
 PY
 [ "$(python3 -c "print(max(open('dog.gray','rb').read()))")" = 0 ] || die "keep=dog on messi5 (no dog): the mask is not empty"
+# who=largest: of the two "balls" NanoDet reports (the ball, and a weaker one beside it), one.
+"$O" -y -nostats -i messi.mkv -vf "matte=keep=sports ball:who=largest:out=mask" -f rawvideo -pix_fmt gray ball1.gray || die "who=largest failed"
+python3 - <<'PY' || die "keep=sports ball:who=largest: not the one ball"
+import sys
+W, H = 548, 342
+f = open('ball1.gray', 'rb').read()[-W * H:]
+xs = [i % W for i, v in enumerate(f) if v > 127]
+print(f"who=largest: {len(xs)} pixels, x {min(xs)}-{max(xs)}")
+sys.exit(0 if len(xs) > 800 and min(xs) >= 330 and max(xs) <= 395 else 1)
+PY
 "$O" -y -v error -i messi.mkv -vf "matte=keep=dgo" -f null - 2>err.txt && die "keep=dgo accepted"
 grep -q "keep=dgo: not person, salient, auto or an object class" err.txt || die "keep=dgo: $(cat err.txt)"
 ok "matte=keep=球 masks the ball only; keep=dog on a picture without one is empty; unknown names are an error"
