@@ -30,6 +30,7 @@ extern "C" {
 #include "core/model/hub.h"
 #include "core/perception/perception.h"
 #include "core/model/torch_module.h"
+#include "core/worker.h"
 
 namespace omni {
 
@@ -165,21 +166,33 @@ class Remove : public Filter {
   }
 
   // The window's future half waits here until the frame in the middle can be filled.
-  int window() const override { return R_; }
+  int window() const override { return R_ + 1; }  // + the frame being analysed
 
+  // Frame N's picture and mask (the models) are made on a worker thread while frame N-1 is
+  // aligned and frames further back are filled here: on 2 cores the two overlap.
   void push(Frame in, const Emit& emit) override {
+    emit_ = &emit;
+    pipe_.push(std::move(in));
+  }
+
+  void flush(const Emit& emit) override {
+    emit_ = &emit;
+    pipe_.flush();
+    while (cur_ < int(items_.size())) emit_one(emit);
+  }
+
+  struct Analysed {
+    cv::Mat bgr, mask;
+  };
+  void accept(Frame& in, Analysed& a) {
     Item it;
-    it.bgr = conv_in_.to_bgr(in);
-    it.raw = it.mask = mask_of(in, it.bgr);
+    it.bgr = std::move(a.bgr);
+    it.raw = it.mask = a.mask;
     align(it);
     it.frame = std::move(in);
     items_.push_back(std::move(it));
     settle(int(items_.size()) - 3);  // its neighbours two frames on have arrived
-    while (int(items_.size()) - cur_ > R_) emit_one(emit);
-  }
-
-  void flush(const Emit& emit) override {
-    while (cur_ < int(items_.size())) emit_one(emit);
+    while (int(items_.size()) - cur_ > R_) emit_one(*emit_);
   }
 
   // A segmenter misses a leg or a head in one frame and finds it in the next: with a still
@@ -745,6 +758,13 @@ class Remove : public Filter {
   cv::Mat prev_out_, prev_filled_;
   int64_t prev_index_ = -1, emitted_ = 0, filled_frames_ = 0;
   double stats_[4] = {0, 0, 0, 0};
+  const Emit* emit_ = nullptr;
+  // Last: its worker finishes queued analyses before the members they use go.
+  FramePipeline<Analysed> pipe_{[this](Frame& f, Analysed& a) {
+                                  a.bgr = conv_in_.to_bgr(f);
+                                  a.mask = mask_of(f, a.bgr);
+                                },
+                                [this](Frame& f, Analysed& a) { accept(f, a); }};
 };
 
 }  // namespace
