@@ -148,6 +148,16 @@ int64_t iscalar(const at::Tensor& t) {
   if (v.size() != 1) fail("expected one value, got {}", v.size());
   return v[0];
 }
+// A value this large is a malformed (or hostile) file, not a vision model's tensor.
+void check_size(const std::vector<int64_t>& shape, const char* op) {
+  double n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) fail("{}: negative dimension {}", op, d);
+    n *= double(d);
+  }
+  if (n > double(int64_t(1) << 28)) fail("{}: a tensor of {:.0f} values is too large", op, n);
+}
+
 int64_t norm_axis(int64_t a, int64_t rank) {
   if (a < -rank || a >= std::max<int64_t>(rank, 1)) fail("axis {} is out of range for rank {}", a, rank);
   return a < 0 ? a + rank : a;
@@ -922,18 +932,28 @@ class TfjsImporter {
     }
     if (op == "Tile") {
       need_inputs(n, in, 2);
-      return [](const Tensors& x) -> Tensors { return {x.at(0).repeat(ivec(x.at(1)))}; };
+      return [](const Tensors& x) -> Tensors {
+        auto m = ivec(x.at(1));
+        std::vector<int64_t> out = x.at(0).sizes().vec();
+        if (m.size() != out.size()) fail("Tile: {} multiples for rank {}", m.size(), out.size());
+        for (size_t k = 0; k < out.size(); ++k) out[k] *= m[k];
+        check_size(out, "Tile");
+        return {x.at(0).repeat(m)};
+      };
     }
     if (op == "BroadcastTo") {
       need_inputs(n, in, 2);
-      return [](const Tensors& x) -> Tensors { return {x.at(0).expand(ivec(x.at(1))).contiguous()}; };
+      return [](const Tensors& x) -> Tensors {
+        auto shape = ivec(x.at(1));
+        check_size(shape, "BroadcastTo");
+        return {x.at(0).expand(shape).contiguous()};
+      };
     }
     if (op == "Fill") {
       need_inputs(n, in, 2);
       return [](const Tensors& x) -> Tensors {
         auto shape = ivec(x.at(0));
-        for (int64_t d : shape)
-          if (d < 0 || d > (1 << 24)) fail("Fill: bad dimension {}", d);
+        check_size(shape, "Fill");
         return {at::full(shape, x.at(1).reshape({}).item(), x.at(1).options())};
       };
     }
@@ -1006,6 +1026,7 @@ class TfjsImporter {
       return [align, half, nearest](const Tensors& x) -> Tensors {
         auto sz = ivec(x.at(1));
         if (sz.size() != 2 || sz[0] < 1 || sz[1] < 1 || sz[0] > 16384 || sz[1] > 16384) fail("bad resize size");
+        check_size({x.at(0).size(0), sz[0], sz[1], x.at(0).size(-1)}, "Resize");
         return {resize(x.at(0), sz[0], sz[1], align, half, nearest)};
       };
     }
@@ -1074,8 +1095,7 @@ class TfjsImporter {
       return [](const Tensors& x) -> Tensors {
         at::Tensor idx = x.at(0).to(at::kLong);
         auto shape = ivec(x.at(1));
-        for (int64_t d : shape)
-          if (d < 0 || d > (1 << 24)) fail("SparseToDense: bad dimension {}", d);
+        check_size(shape, "SparseToDense");
         at::Tensor vals = x.at(2), dflt = x.at(3);
         at::Tensor out = at::full(shape, dflt.reshape({}).item(), vals.options());
         if (idx.numel() == 0) return {out};
