@@ -15,32 +15,6 @@ namespace omni {
 
 namespace {
 constexpr int kDetIn = 128, kMeshIn = 192, kMeshPoints = 468;
-
-// Weighted NMS (MediaPipe's): overlapping detections averaged by score.
-std::vector<FaceDetection> weighted_nms(std::vector<FaceDetection> d, float iou) {
-  std::sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-  std::vector<FaceDetection> kept;
-  std::vector<bool> used(d.size(), false);
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (used[i]) continue;
-    FaceDetection acc = d[i];
-    cv::Point2f tl(0, 0), br(0, 0);
-    std::array<cv::Point2f, 6> kp{};
-    float wsum = 0;
-    for (size_t j = i; j < d.size(); ++j) {
-      if (used[j] || box_iou(d[i].box, d[j].box) <= iou) continue;
-      used[j] = true;
-      float w = d[j].score;
-      tl += w * d[j].box.tl(), br += w * d[j].box.br();
-      for (int k = 0; k < 6; ++k) kp[size_t(k)] += w * d[j].keypoints[size_t(k)];
-      wsum += w;
-    }
-    acc.box = cv::Rect2f(tl / wsum, br / wsum);
-    for (int k = 0; k < 6; ++k) acc.keypoints[size_t(k)] = kp[size_t(k)] / wsum;
-    kept.push_back(acc);
-  }
-  return kept;
-}
 }  // namespace
 
 std::vector<FaceDetection> decode_face_detections(const InferResult& r, int image_width, int image_height, float min_score) {

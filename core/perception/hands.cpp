@@ -15,31 +15,6 @@ namespace omni {
 
 namespace {
 constexpr int kDetIn = 256, kLmIn = 224;
-
-std::vector<PalmDetection> weighted_nms(std::vector<PalmDetection> d, float iou) {
-  std::sort(d.begin(), d.end(), [](const auto& a, const auto& b) { return a.score > b.score; });
-  std::vector<PalmDetection> kept;
-  std::vector<bool> used(d.size(), false);
-  for (size_t i = 0; i < d.size(); ++i) {
-    if (used[i]) continue;
-    PalmDetection acc = d[i];
-    cv::Point2f tl(0, 0), br(0, 0);
-    std::array<cv::Point2f, 7> kp{};
-    float wsum = 0;
-    for (size_t j = i; j < d.size(); ++j) {
-      if (used[j] || box_iou(d[i].box, d[j].box) <= iou) continue;
-      used[j] = true;
-      float w = d[j].score;
-      tl += w * d[j].box.tl(), br += w * d[j].box.br();
-      for (size_t k = 0; k < 7; ++k) kp[k] += w * d[j].keypoints[k];
-      wsum += w;
-    }
-    acc.box = cv::Rect2f(tl / wsum, br / wsum);
-    for (size_t k = 0; k < 7; ++k) acc.keypoints[k] = kp[k] / wsum;
-    kept.push_back(acc);
-  }
-  return kept;
-}
 }  // namespace
 
 std::vector<PalmDetection> decode_palm_detections(const InferResult& r, float min_score) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -43,6 +44,39 @@ inline const T* memo_get(const Frame& f, const std::string& key) {
 template <typename T>
 inline void memo_set(Frame& f, const std::string& key, T value) {
   f.side_mut().set(key, Memo<T>{f.width(), f.height(), std::move(value)});
+}
+
+// MediaPipe's "WEIGHTED" non-maximum suppression for its SSD detectors (pose, face, palm): boxes
+// that overlap the best remaining one by more than `iou` are merged into it, box and keypoints
+// averaged by score. T has `score`, `box` (cv::Rect2f) and `keypoints` (a std::array of points).
+template <typename T>
+std::vector<T> weighted_nms(std::vector<T> d, float iou) {
+  std::sort(d.begin(), d.end(), [](const T& a, const T& b) { return a.score > b.score; });
+  auto overlap = [](const cv::Rect2f& a, const cv::Rect2f& b) {
+    float inter = (a & b).area(), u = a.area() + b.area() - inter;
+    return u > 0 ? inter / u : 0.f;
+  };
+  std::vector<T> kept;
+  std::vector<bool> used(d.size(), false);
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (used[i]) continue;
+    T acc = d[i];
+    cv::Point2f tl(0, 0), br(0, 0);
+    decltype(acc.keypoints) kp{};
+    float wsum = 0;
+    for (size_t j = i; j < d.size(); ++j) {
+      if (used[j] || overlap(d[i].box, d[j].box) <= iou) continue;
+      used[j] = true;
+      float w = d[j].score;
+      tl += w * d[j].box.tl(), br += w * d[j].box.br();
+      for (size_t k = 0; k < kp.size(); ++k) kp[k] += w * d[j].keypoints[k];
+      wsum += w;
+    }
+    acc.box = cv::Rect2f(tl / wsum, br / wsum);
+    for (size_t k = 0; k < kp.size(); ++k) acc.keypoints[k] = kp[k] / wsum;
+    kept.push_back(acc);
+  }
+  return kept;
 }
 
 // One-Euro filter (Casiez et al. 2012): a low-pass whose cutoff rises with speed.

@@ -94,34 +94,8 @@ std::vector<PersonDetection> decode_pose_detections(const InferResult& r, int im
     for (int k = 0; k < 4; ++k) p.keypoints[k] = {ix(d[4 + 2 * k] / kIn + anchors[i].x), iy(d[5 + 2 * k] / kIn + anchors[i].y)};
     dets.push_back(p);
   }
-  std::sort(dets.begin(), dets.end(), [](auto& a, auto& b) { return a.score > b.score; });
-  auto iou = [](const cv::Rect2f& a, const cv::Rect2f& b) {
-    float inter = (a & b).area(), u = a.area() + b.area() - inter;
-    return u > 0 ? inter / u : 0.f;
-  };
-  // Weighted NMS: overlapping boxes are averaged by score (MediaPipe's "WEIGHTED" mode).
-  std::vector<PersonDetection> kept;
-  std::vector<bool> used(dets.size(), false);
-  for (size_t i = 0; i < dets.size(); ++i) {
-    if (used[i]) continue;
-    PersonDetection acc = dets[i];
-    cv::Point2f tl(0, 0), br(0, 0);
-    std::array<cv::Point2f, 4> kp{};
-    float wsum = 0;
-    for (size_t j = i; j < dets.size(); ++j) {
-      if (used[j] || iou(dets[i].box, dets[j].box) <= 0.3f) continue;
-      used[j] = true;
-      float w = dets[j].score;
-      tl += w * dets[j].box.tl(), br += w * dets[j].box.br();
-      for (int k = 0; k < 4; ++k) kp[k] += w * dets[j].keypoints[k];
-      wsum += w;
-    }
-    acc.box = cv::Rect2f(tl / wsum, br / wsum);
-    for (int k = 0; k < 4; ++k) acc.keypoints[k] = kp[k] / wsum;
-    kept.push_back(acc);
-  }
   (void)image_width, (void)image_height;
-  return kept;
+  return weighted_nms(std::move(dets), 0.3f);
 }
 
 std::vector<PersonDetection> detect_people(Frame& f) {
