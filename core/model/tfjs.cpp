@@ -439,8 +439,6 @@ class TfjsImporter {
       }
     }
 
-    // Last reader of each slot, so a step can drop what no later step reads.
-    std::vector<std::string> steps_nodes;
     for (const auto& name : order) evaluate(net, nodes_.at(name));
 
     for (const auto& o : outs) {
@@ -1162,10 +1160,9 @@ class TfjsImporter {
     size_t n = b.size();
     if (e.size() != n || s.size() != n || n > 16) fail("StridedSlice: begin/end/strides differ in length");
     int64_t real = 0;
-    bool has_ellipsis = false;
     for (size_t i = 0; i < n; ++i) {
-      if (el >> i & 1) has_ellipsis = true;
-      else if (!(na >> i & 1)) ++real;
+      if (el >> i & 1) continue;
+      if (!(na >> i & 1)) ++real;
     }
     int64_t d = 0;
     auto ellipsis_span = a.dim() - real;
@@ -1203,7 +1200,6 @@ class TfjsImporter {
       }
       ++d;
     }
-    (void)has_ellipsis;
     return a;
   }
 

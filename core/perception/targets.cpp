@@ -20,7 +20,6 @@ constexpr int kPerson = 0;
 
 struct Carried {  // an object's cut-out from its last key frame, in box coordinates
   cv::Mat mask;   // CV_32F, the crop's size at that time
-  cv::Rect2f crop;
   int64_t frame = -1;
 };
 }  // namespace
@@ -120,7 +119,6 @@ cv::Mat TargetMasker::probability(Frame& f) {
         c.mask = box_cutout(bgr(ci), cv::Rect(int(b.x) - ci.x, int(b.y) - ci.y, int(b.width), int(b.height)));
       }
       ++s.seg_runs;
-      c.crop = cv::Rect2f(ci);
       c.frame = t;
     }
     cv::resize(c.mask, m, ci.size(), 0, 0, cv::INTER_LINEAR);
