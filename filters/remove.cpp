@@ -522,17 +522,16 @@ class Remove : public Filter {
     const int W = roi.width, H = roi.height;
     // The pixels to fill, as a list: the ROI spans every hole in the frame (people all over a
     // square), and the holes are a small part of it.
-    std::vector<int> want_px, pending;
+    std::vector<cv::Point> want_px;
     for (int y = 0; y < H; ++y) {
       const uint8_t* w = want.ptr(y);
       for (int x = 0; x < W; ++x)
-        if (w[x]) want_px.push_back(y * W + x);
+        if (w[x]) want_px.emplace_back(x, y);
     }
-    pending = want_px;
+    std::vector<int> pending(want_px.size());  // indices into want_px still short of N samples
+    for (size_t i = 0; i < pending.size(); ++i) pending[i] = int(i);
     std::vector<cv::Vec3b> samples(want_px.size() * N);
     std::vector<uint8_t> count(want_px.size());
-    std::vector<int> slot_of(pending.size());  // pending[i]'s index in want_px
-    for (size_t i = 0; i < slot_of.size(); ++i) slot_of[i] = int(i);
     // Parallax: the background around the hole (1.5 times the ROI: a wider area takes in more of
     // other layers; 2 times measured 16.7 dB on the parallax scene, 1.5 times 17.7 before the
     // whole-window rule below), followed frame by frame.
@@ -575,13 +574,13 @@ class Remove : public Filter {
           }
           bool all = true;
           size_t kept = 0;
-          for (size_t i = 0; i < pending.size(); ++i) {
-            const int p = pending[i], y = p / W, x = p - y * W, k = slot_of[i];
-            if (!msk.ptr(y)[x]) samples[size_t(k) * N + count[size_t(k)]++] = img.ptr<cv::Vec3b>(y)[x];
+          for (const int k : pending) {
+            const cv::Point q = want_px[size_t(k)];
+            if (!msk.ptr(q.y)[q.x]) samples[size_t(k) * N + count[size_t(k)]++] = img.ptr<cv::Vec3b>(q.y)[q.x];
             else all = false;
-            if (count[size_t(k)] < N) pending[kept] = p, slot_of[kept] = k, ++kept;
+            if (count[size_t(k)] < N) pending[kept++] = k;
           }
-          pending.resize(kept), slot_of.resize(kept);
+          pending.resize(kept);
           if (all && pending.empty()) break;
         }
     }
@@ -589,7 +588,7 @@ class Remove : public Filter {
     for (size_t k = 0; k < want_px.size(); ++k) {
       const int n = count[k];
       if (!n) continue;
-      const int y = want_px[k] / W, x = want_px[k] - y * W;
+      const int y = want_px[k].y, x = want_px[k].x;
       const cv::Vec3b* s = &samples[k * N];
       cv::Vec3b& f = fill.ptr<cv::Vec3b>(y)[x];
       for (int c = 0; c < 3; ++c) {
@@ -618,7 +617,8 @@ class Remove : public Filter {
       bool identity;
       if (t >= 1 && mapping(t, t - 1, M, identity)) {
         cv::Mat img, filled;
-        warp_to_roi(prev_out_, prev_filled_, M, roi, 0, img, filled);
+        if (identity) img = prev_out_(roi), filled = prev_filled_(roi);
+        else warp_to_roi(prev_out_, prev_filled_, M, roi, 0, img, filled);
         for (int y = 0; y < H; ++y) {
           const uint8_t *w = want.ptr(y), *pf = filled.ptr(y);
           const cv::Vec3b* c = img.ptr<cv::Vec3b>(y);
