@@ -94,10 +94,19 @@ static void check_planar_yuv8(const Frame& f, const char* who) {
     fail("{}: needs 8-bit planar YUV frames, got {}", who, d ? d->name : "?");
 }
 
-cv::Mat frame_to_bgr(const Frame& f, cv::Size size) {
+cv::Mat frame_to_bgr(const Frame& f, cv::Size size) { return frame_to_bgr(f, size, cv::Rect(0, 0, f.width(), f.height())); }
+
+cv::Mat frame_to_bgr(const Frame& f, cv::Size size, cv::Rect area) {
   check_planar_yuv8(f, "perception");
+  area &= cv::Rect(0, 0, f.width(), f.height());
+  if (area.empty()) fail("perception: an empty area of the frame to convert");
   auto sized = [&](int plane) {
-    cv::Mat src = f.mat(plane), dst;
+    cv::Mat whole = f.mat(plane), dst;
+    // The area in this plane's pixels (chroma planes are smaller), outward to whole pixels.
+    double sx = double(whole.cols) / f.width(), sy = double(whole.rows) / f.height();
+    int x0 = int(std::floor(area.x * sx)), y0 = int(std::floor(area.y * sy));
+    int x1 = std::min(whole.cols, int(std::ceil(area.br().x * sx))), y1 = std::min(whole.rows, int(std::ceil(area.br().y * sy)));
+    cv::Mat src = whole(cv::Rect(x0, y0, std::max(1, x1 - x0), std::max(1, y1 - y0)));
     // Luma is averaged when shrinking; chroma (smooth, and at odd ratios, where OpenCV's area
     // resize takes its slow path: 8 % of a 720p matte) is interpolated.
     bool shrink = size.width < src.cols && size.height < src.rows;

@@ -19,6 +19,8 @@ void set_model_options(int threads, const std::string& device);
 // The frame (8-bit planar YUV with any chroma subsampling, alpha ignored) as 8-bit BGR at
 // `size` (stretched), using the frame's colour matrix and range.
 cv::Mat frame_to_bgr(const Frame& f, cv::Size size);
+// Only `area` (frame pixels) of it, at `size`: a crop for a model, without the whole frame.
+cv::Mat frame_to_bgr(const Frame& f, cv::Size size, cv::Rect area);
 
 // A network from the manifest on one picture (and a mask, for inpainting networks), with
 // -threads/-device applied: for filters whose model is not one of the analyses below

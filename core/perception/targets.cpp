@@ -54,20 +54,20 @@ int TargetMasker::segmenter_runs() const { return s_->seg_runs; }
 int TargetMasker::tracks_seen() const { return int(s_->seen.size()); }
 
 // A box-prompted cut-out: GrabCut (colour models of the box's inside and its surroundings, a
-// graph cut between them) on the crop, the box as the "probably object" region, at most 320 px.
-static cv::Mat box_cutout(const cv::Mat& crop, cv::Rect box) {
-  float s = std::min(1.f, 320.f / float(std::max(crop.cols, crop.rows)));
-  cv::Mat small;
-  cv::resize(crop, small, cv::Size(std::max(1, int(crop.cols * s)), std::max(1, int(crop.rows * s))), 0, 0, cv::INTER_AREA);
-  cv::Rect r(int(box.x * s), int(box.y * s), int(box.width * s), int(box.height * s));
+// graph cut between them) on the crop `ci` of the frame, the box (frame pixels) as the "probably
+// object" region, at most 320 px. CV_32F at the crop's size.
+static cv::Mat box_cutout(const Frame& f, cv::Rect ci, cv::Rect box) {
+  float s = std::min(1.f, 320.f / float(std::max(ci.width, ci.height)));
+  cv::Mat small = frame_to_bgr(f, cv::Size(std::max(1, int(ci.width * s)), std::max(1, int(ci.height * s))), ci);
+  cv::Rect r(int((box.x - ci.x) * s), int((box.y - ci.y) * s), int(box.width * s), int(box.height * s));
   r &= cv::Rect(1, 1, small.cols - 2, small.rows - 2);
-  cv::Mat out = cv::Mat::zeros(crop.size(), CV_32F);
+  cv::Mat out = cv::Mat::zeros(ci.size(), CV_32F);
   if (r.width < 4 || r.height < 4) return out;
   cv::Mat mask, bgd, fgd;
   cv::grabCut(small, mask, r, bgd, fgd, 4, cv::GC_INIT_WITH_RECT);
-  cv::Mat fg = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD), f;
-  fg.convertTo(f, CV_32F, 1 / 255.0);
-  cv::resize(f, out, crop.size(), 0, 0, cv::INTER_LINEAR);
+  cv::Mat fg = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD), fl;
+  fg.convertTo(fl, CV_32F, 1 / 255.0);
+  cv::resize(fl, out, ci.size(), 0, 0, cv::INTER_LINEAR);
   return out;
 }
 
@@ -93,7 +93,6 @@ cv::Mat TargetMasker::probability(Frame& f) {
   cv::Size work(std::max(1, int(std::lround(f.width() * sc))), std::max(1, int(std::lround(f.height() * sc))));
   cv::Mat p = cv::Mat::zeros(work, CV_32F);
   if (chosen.empty()) return p;
-  cv::Mat bgr = frame_to_bgr(f, cv::Size(f.width(), f.height()));
   cv::Rect2f whole(0, 0, float(f.width()), float(f.height()));
   for (const auto& d : chosen) {
     // The box grown by a fifth each way: detectors cut hair, fingers and wheels short.
@@ -112,11 +111,12 @@ cv::Mat TargetMasker::probability(Frame& f) {
     const int every = person ? s.o.person_every : s.o.keyint;
     if (c.frame < 0 || t - c.frame >= every || (person && every > 1 && (t + d.track) % every == 0 && t != c.frame)) {
       if (person) {
-        InferResult r = models().infer("selfie", model_file("selfie"), bgr(ci));
+        // Only the crop is converted, straight at the segmenter's input size.
+        InferResult r = models().infer("selfie", model_file("selfie"), frame_to_bgr(f, cv::Size(256, 256), ci));
         cv::Mat small = output_image(r, 0, 256, 256);
         cv::resize(small, c.mask, ci.size(), 0, 0, cv::INTER_LINEAR);
       } else {
-        c.mask = box_cutout(bgr(ci), cv::Rect(int(b.x) - ci.x, int(b.y) - ci.y, int(b.width), int(b.height)));
+        c.mask = box_cutout(f, ci, cv::Rect(int(b.x), int(b.y), int(b.width), int(b.height)));
       }
       ++s.seg_runs;
       c.frame = t;
