@@ -220,32 +220,34 @@ class Remove : public Filter {
 
   // ---- masks ----------------------------------------------------------------------------------
 
+  // A model's probability (at its working size) as the mask at `size`: thresholded and grown at
+  // the working size (a fraction of the cost at full size: 9 ms a 720p frame before), then
+  // brought up smoothly. `upright`: also grown up and down by 1/40 of the picture's height.
+  cv::Mat grown_mask(const cv::Mat& p, cv::Size size, bool upright) const {
+    cv::Mat m = p > 0.5f;
+    const double sc = double(p.cols) / size.width;
+    if (upright) {
+      int r = int(std::lround(size.height / 40 * sc));
+      if (r > 0) cv::dilate(m, m, cv::getStructuringElement(cv::MORPH_RECT, {1, 2 * r + 1}));
+    }
+    if (int r = int(std::lround(dilate_ * sc)); r > 0) cv::dilate(m, m, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * r + 1, 2 * r + 1}));
+    cv::Mat up;
+    cv::resize(m, up, size, 0, 0, cv::INTER_LINEAR);
+    return up > 127;
+  }
+
   cv::Mat mask_of(Frame& f, const cv::Mat& bgr) {
     cv::Mat m;
     cv::Size size(f.width(), f.height());
     switch (what_) {
-      case kObject: {
-        cv::Mat p = target_->probability(f), up;
-        cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
-        m = up > 0.5f;
-        break;
-      }
-      case kPeople: {
-        cv::Mat p = target_ ? target_->probability(f) : person_probability(f, "auto", tiles_), up;
-        cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
-        m = up > 0.5f;
+      case kObject:
+        return grown_mask(target_->probability(f), size, false);
+      case kPeople:
         // The selfie segmenter, trained on people near the camera, often stops short of a distant
-        // walker's head and feet: people are upright, so the mask grows up and down by 1/40 of
-        // the picture's height as well.
-        cv::dilate(m, m, cv::getStructuringElement(cv::MORPH_RECT, {1, 2 * (size.height / 40) + 1}));
-        break;
-      }
-      case kSalient: {
-        cv::Mat p = salient_->probability(f), up;
-        cv::resize(p, up, size, 0, 0, cv::INTER_LINEAR);
-        m = up > 0.5f;
-        break;
-      }
+        // walker's head and feet: people are upright, so the mask grows up and down as well.
+        return grown_mask(target_ ? target_->probability(f) : person_probability(f, "auto", tiles_), size, true);
+      case kSalient:
+        return grown_mask(salient_->probability(f), size, false);
       case kMatte: {
         const cv::Mat* a = f.side().get<cv::Mat>("matte");
         if (!a) fail("remove: what=matte: the frame carries no matte; put a matte filter before remove (matte=out=alpha,remove=matte)");
