@@ -4,6 +4,7 @@
 // state from frame to frame (trackers, the previous frame). Submit a std::packaged_task so an
 // exception reaches its future and is rethrown where the result is read.
 #pragma once
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -59,29 +60,31 @@ class SerialWorker {
   std::thread thread_;
 };
 
-// One frame in flight (a filter's window() of 1): analyse(frame N) runs on the worker while
-// finish(frame N-1) runs on the caller's thread. Each frame's Result is made by analyse and
-// read by finish; an exception in analyse is rethrown from finish's call.
+// Frames in flight (`depth` of them, a filter's window() counts them): analyse(frame N) runs on
+// the worker while finish(frame N-depth) runs on the caller's thread. Each frame's Result is made
+// by analyse and read by finish; an exception in analyse is rethrown from finish's call. A depth
+// above 1 lets an analysis that costs more on some frames (a detector every third frame) run
+// ahead on the cheap ones instead of the two threads waiting for each other in turn.
 template <class Result>
 class FramePipeline {
  public:
   using Step = std::function<void(Frame&, Result&)>;
 
-  FramePipeline(Step analyse, Step finish) : analyse_(std::move(analyse)), finish_(std::move(finish)) {}
+  FramePipeline(Step analyse, Step finish, int depth = 1) : analyse_(std::move(analyse)), finish_(std::move(finish)), depth_(std::max(1, depth)) {}
 
   void push(Frame in) {
-    Pending prev = std::move(pending_);
-    pending_.frame = std::make_shared<Frame>(std::move(in));
-    pending_.result = std::make_shared<Result>();
-    auto task = std::make_shared<std::packaged_task<void()>>([this, f = pending_.frame, r = pending_.result] { analyse_(*f, *r); });
-    pending_.done = task->get_future();
+    Pending p;
+    p.frame = std::make_shared<Frame>(std::move(in));
+    p.result = std::make_shared<Result>();
+    auto task = std::make_shared<std::packaged_task<void()>>([this, f = p.frame, r = p.result] { analyse_(*f, *r); });
+    p.done = task->get_future();
     worker_.run([task] { (*task)(); });
-    if (prev.frame) finish(prev);
+    pending_.push_back(std::move(p));
+    while (int(pending_.size()) > depth_) finish_front();
   }
 
   void flush() {
-    if (pending_.frame) finish(pending_);
-    pending_ = Pending();
+    while (!pending_.empty()) finish_front();
   }
 
  private:
@@ -90,13 +93,16 @@ class FramePipeline {
     std::shared_ptr<Result> result;
     std::future<void> done;
   };
-  void finish(Pending& p) {
+  void finish_front() {
+    Pending p = std::move(pending_.front());
+    pending_.pop_front();
     p.done.get();
     finish_(*p.frame, *p.result);
   }
 
   Step analyse_, finish_;
-  Pending pending_;
+  int depth_;
+  std::deque<Pending> pending_;
   SerialWorker worker_;  // last: joined (queued jobs run) before the rest goes
 };
 

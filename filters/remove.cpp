@@ -65,6 +65,9 @@ const OptionDef options[] = {
     {"keyint", "salient: run the salient segmenter at least every N frames", OptType::Int, "30", 1, 100000},
 };
 
+// Frames analysed ahead of the fill: the detector's frames cost several times the others.
+constexpr int kInFlight = 4;
+
 enum What { kPeople, kSalient, kBox, kMask, kMatte, kObject };
 enum Method { kAuto, kFrames, kLocal, kPlate, kInpaint };
 
@@ -166,10 +169,10 @@ class Remove : public Filter {
   }
 
   // The window's future half waits here until the frame in the middle can be filled.
-  int window() const override { return R_ + 1; }  // + the frame being analysed
+  int window() const override { return R_ + kInFlight; }  // + the frames being analysed
 
-  // Frame N's picture and mask (the models) are made on a worker thread while frame N-1 is
-  // aligned and frames further back are filled here: on 2 cores the two overlap.
+  // Frame N's picture and mask (the models) are made on a worker thread while frames up to N-4
+  // are aligned and earlier ones filled here: on 2 cores the two overlap.
   void push(Frame in, const Emit& emit) override {
     emit_ = &emit;
     pipe_.push(std::move(in));
@@ -773,7 +776,7 @@ class Remove : public Filter {
                                   a.bgr = conv_in_.to_bgr(f);
                                   a.mask = mask_of(f, a.bgr);
                                 },
-                                [this](Frame& f, Analysed& a) { accept(f, a); }};
+                                [this](Frame& f, Analysed& a) { accept(f, a); }, kInFlight};
 };
 
 }  // namespace
