@@ -46,7 +46,7 @@ TargetMasker::TargetMasker(const std::string& target, TargetOptions o) : s_(std:
   check_who(o.who);
   s_->o = o;
   // A named target outlives a few missed detections (NanoDet flickers on objects it scores low).
-  s_->tracker = std::make_unique<ObjectTracker>(std::vector<int>{s_->cls}, o.every, o.tiles, o.min_score, 10);
+  s_->tracker = std::make_unique<ObjectTracker>(std::vector<int>{s_->cls}, o.every, o.tiles, o.min_score, 10, o.pose_every);
 }
 TargetMasker::~TargetMasker() = default;
 int TargetMasker::detector_runs() const { return s_->tracker->detector_runs(); }

@@ -23,6 +23,7 @@ struct TargetOptions {
   int every = 3;        // detector every N frames
   int keyint = 30;      // an object's cut-out at least every N frames
   int person_every = 1; // person segmenter on a person's crop every N frames (carried between)
+  int pose_every = 1;   // people: the multi-person pose network every N detector runs
   float min_score = 0.2f;  // the user named the class: a weaker detection of it still counts
 };
 

@@ -9,8 +9,8 @@
 
 namespace omni {
 
-ObjectTracker::ObjectTracker(std::vector<int> classes, int every, int tiles, float min_score, int max_age)
-    : classes_(std::move(classes)), every_(std::max(1, every)), tiles_(tiles), max_age_(max_age), min_score_(min_score) {}
+ObjectTracker::ObjectTracker(std::vector<int> classes, int every, int tiles, float min_score, int max_age, int pose_every)
+    : classes_(std::move(classes)), every_(std::max(1, every)), tiles_(tiles), max_age_(max_age), pose_every_(std::max(1, pose_every)), min_score_(min_score) {}
 
 std::vector<Detection> ObjectTracker::track(Frame& f) {
   const int64_t t = frame_++;
@@ -28,7 +28,7 @@ std::vector<Detection> ObjectTracker::track(Frame& f) {
       if (classes_.empty() || std::find(classes_.begin(), classes_.end(), d.cls) != classes_.end()) dets.push_back(d);
     // People: MoveNet's multi-person pose finds people NanoDet misses (basketball1.png's player
     // holding the ball): its confident people join NanoDet's, duplicates merged by NMS.
-    if (classes_.size() == 1 && classes_[0] == 0) {
+    if (classes_.size() == 1 && classes_[0] == 0 && (runs_ - 1) % pose_every_ == 0) {
       for (const auto& p : detect_poses(f))
         if (p.score >= 0.4f) {
           Detection d;
@@ -74,8 +74,12 @@ std::vector<Detection> ObjectTracker::track(Frame& f) {
     for (size_t i = 0; i < tracks_.size(); ++i)
       if (!tdone[i]) ++tracks_[i].misses, tracks_[i].v *= 0.5f;
     tracks_.erase(std::remove_if(tracks_.begin(), tracks_.end(), [&](const Track& tr) { return tr.misses > max_age_; }), tracks_.end());
+    // A new person track needs an upright box or a confident detection: NanoDet scores squat
+    // things (vtest's bollard, cones, a sign) as people at 0.3-0.4 now and then, where a standing
+    // person's box is taller than wide; a track, once born, follows a person who sits or bends.
+    auto born = [](const Detection& d) { return d.cls != 0 || d.score >= 0.5f || d.box.height >= 1.3f * d.box.width; };
     for (size_t j = 0; j < dets.size(); ++j)
-      if (!ddone[j]) {
+      if (!ddone[j] && born(dets[j])) {
         Track tr;
         tr.d = dets[j];
         tr.d.track = next_id_++;

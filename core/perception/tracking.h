@@ -12,7 +12,9 @@ namespace omni {
 class ObjectTracker {
  public:
   // classes: the class ids to follow (empty: all). every: run the detector every N frames.
-  ObjectTracker(std::vector<int> classes, int every = 3, int tiles = 1, float min_score = 0.3f, int max_age = 3);
+  // max_age: detector runs a track outlives without a match. pose_every: people only, the
+  // multi-person pose network joins the detector every N of its runs.
+  ObjectTracker(std::vector<int> classes, int every = 3, int tiles = 1, float min_score = 0.3f, int max_age = 3, int pose_every = 1);
   // The tracks alive in this frame (boxes in frame pixels, track ids set).
   std::vector<Detection> track(Frame& f);
   int detector_runs() const { return runs_; }
@@ -27,7 +29,7 @@ class ObjectTracker {
     int64_t last_seen = 0;
   };
   std::vector<int> classes_;
-  int every_, tiles_, max_age_;
+  int every_, tiles_, max_age_, pose_every_;
   float min_score_;
   std::vector<Track> tracks_;
   int next_id_ = 1, runs_ = 0;
