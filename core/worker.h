@@ -87,6 +87,10 @@ class FramePipeline {
     while (!pending_.empty()) finish_front();
   }
 
+  // Before the first frame (a filter knows what it analyses once configured).
+  void set_depth(int depth) { depth_ = std::max(1, depth); }
+  int depth() const { return depth_; }
+
  private:
   struct Pending {
     std::shared_ptr<Frame> frame;
