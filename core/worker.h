@@ -70,7 +70,7 @@ class FramePipeline {
  public:
   using Step = std::function<void(Frame&, Result&)>;
 
-  FramePipeline(Step analyse, Step finish, int depth = 1) : analyse_(std::move(analyse)), finish_(std::move(finish)), depth_(std::max(1, depth)) {}
+  FramePipeline(Step analyse, Step finish) : analyse_(std::move(analyse)), finish_(std::move(finish)) {}
 
   void push(Frame in) {
     Pending p;
@@ -105,7 +105,7 @@ class FramePipeline {
   }
 
   Step analyse_, finish_;
-  int depth_;
+  int depth_ = 1;
   std::deque<Pending> pending_;
   SerialWorker worker_;  // last: joined (queued jobs run) before the rest goes
 };
