@@ -585,12 +585,8 @@ class Remove : public Filter {
             identity = false;
             ++local_fits_;
           }
-          if (identity) {
-            img = items_[s].bgr(roi), msk = items_[s].mask(roi);
-          } else {
-            // Outside frame s counts as masked (border 255): nothing to take from there.
-            warp_to_roi(items_[s].bgr, items_[s].mask, M, roi, 255, img, msk);
-          }
+          // Outside frame s counts as masked (border 255): nothing to take from there.
+          warp_to_roi(items_[s].bgr, items_[s].mask, M, identity, roi, 255, img, msk);
           bool all = true;
           size_t kept = 0;
           for (const int k : pending) {
@@ -636,8 +632,7 @@ class Remove : public Filter {
       bool identity;
       if (t >= 1 && mapping(t, t - 1, M, identity)) {
         cv::Mat img, filled;
-        if (identity) img = prev_out_(roi), filled = prev_filled_(roi);
-        else warp_to_roi(prev_out_, prev_filled_, M, roi, 0, img, filled);
+        warp_to_roi(prev_out_, prev_filled_, M, identity, roi, 0, img, filled);
         for (int y = 0; y < H; ++y) {
           const uint8_t *w = want.ptr(y), *pf = filled.ptr(y);
           const cv::Vec3b* c = img.ptr<cv::Vec3b>(y);
@@ -715,9 +710,13 @@ class Remove : public Filter {
 
   // Another frame's picture and mask brought into this frame's ROI (M maps this frame's pixels
   // into the other's): the picture interpolated, the mask nearest, `outside` where the other
-  // frame has no pixel.
-  static void warp_to_roi(const cv::Mat& picture, const cv::Mat& mask, const cv::Matx33d& M, const cv::Rect& roi, uint8_t outside,
-                          cv::Mat& picture_out, cv::Mat& mask_out) {
+  // frame has no pixel. A still camera (`identity`) reads them in place: the ROI's views, no copy.
+  static void warp_to_roi(const cv::Mat& picture, const cv::Mat& mask, const cv::Matx33d& M, bool identity, const cv::Rect& roi,
+                          uint8_t outside, cv::Mat& picture_out, cv::Mat& mask_out) {
+    if (identity) {
+      picture_out = picture(roi), mask_out = mask(roi);
+      return;
+    }
     cv::Mat Mr(M * cv::Matx33d(1, 0, roi.x, 0, 1, roi.y, 0, 0, 1));
     cv::warpPerspective(picture, picture_out, Mr, roi.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
     cv::warpPerspective(mask, mask_out, Mr, roi.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
