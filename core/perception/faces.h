@@ -32,17 +32,28 @@ struct Face {
   float presence = 0;                 // the mesh model's face flag
   cv::Rect2f box;                     // the mesh's bounds, frame pixels
   std::vector<cv::Point3f> mesh;      // 468 points, frame pixels (z: depth, same scale)
+  // With iris on (FaceTracker's `iris`): MediaPipe's iris model on each eye, frame pixels.
+  // iris[e]: centre then 4 points on the iris's edge; eye[e]: the model's 16 eyelid points, in
+  // the order of face_points::kEyeContour[e]. e = 0: the eye on the picture's left.
+  std::array<std::array<cv::Point2f, 5>, 2> iris{};
+  std::array<std::array<cv::Point2f, 16>, 2> eye{};
+  bool has_iris = false;
 };
 
 // Well-known mesh indices (MediaPipe's canonical face mesh).
 namespace face_points {
 constexpr int kRightEyeOuter = 33, kRightEyeInner = 133, kLeftEyeInner = 362, kLeftEyeOuter = 263;
 constexpr int kUpperLip = 13, kLowerLip = 14, kMouthRight = 61, kMouthLeft = 291, kNoseTip = 1, kChin = 152, kForehead = 10;
+// Each eye's contour: lower lid corner to corner, then the upper lid between the corners (the
+// order of the iris model's first 16 eye points).
+constexpr int kEyeContour[2][16] = {{33, 7, 163, 144, 145, 153, 154, 155, 133, 246, 161, 160, 159, 158, 157, 173},
+                                    {263, 249, 390, 373, 374, 380, 381, 382, 362, 466, 388, 387, 386, 385, 384, 398}};
 }  // namespace face_points
 
 class FaceTracker {
  public:
-  explicit FaceTracker(int max_faces = 4, int redetect = 15);
+  // iris: also run the iris model on both eyes of each face (Face::iris, Face::eye).
+  explicit FaceTracker(int max_faces = 4, int redetect = 15, bool iris = false);
   ~FaceTracker();
   const std::vector<Face>& track(Frame& f);  // memoised per frame ("perception/faces")
   int detector_runs() const;
