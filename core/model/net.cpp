@@ -1,10 +1,15 @@
 // Net::run: the loop every importer's steps run in.
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <string>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.h"
 #include "core/model/net.h"
@@ -25,7 +30,8 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
     if (t.data_ptr() == in[i].data_ptr()) t = t.clone();
     s[input_slots[i]] = t;
   }
-  // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on).
+  // OMNI_PROFILE=1: time per op kind on stderr (what `omni models run` spends its time on);
+  // OMNI_PROFILE=steps: also the 30 slowest steps and the shape each wrote.
   static const bool profile = std::getenv("OMNI_PROFILE") != nullptr;
   if (!profile) {
     size_t k = 0;
@@ -43,12 +49,25 @@ std::vector<at::Tensor> Net::run(const std::vector<at::Tensor>& in) const {
     }
   } else {
     std::map<std::string, double> ms;
+    std::vector<std::pair<double, std::string>> st;
     for (size_t k = 0; k < steps.size(); ++k) {
+      std::vector<const void*> before(s.size());  // a slot whose storage changed is one the step wrote
+      for (size_t i = 0; i < s.size(); ++i) before[i] = s[i].defined() ? s[i].data_ptr() : nullptr;
       auto t0 = std::chrono::steady_clock::now();
       steps[k](s);
-      ms[op_names[k]] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      ms[op_names[k]] += t;
+      std::string shp;
+      for (size_t i = 0; i < s.size(); ++i)
+        if (s[i].defined() && s[i].data_ptr() != before[i]) shp = fmt::format("{}", fmt::join(s[i].sizes(), "x"));
+      st.push_back({t, fmt::format("{} {} {}", k, op_names[k], shp)});
     }
     for (auto& [op, t] : ms) fprintf(stderr, "profile %s: %-28s %8.2f ms\n", name.c_str(), op.c_str(), t);
+    if (std::string(std::getenv("OMNI_PROFILE")) == "steps") {
+      std::stable_sort(st.begin(), st.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (size_t i = 0; i < std::min<size_t>(30, st.size()); ++i)
+        fprintf(stderr, "profile %s: step %s %8.2f ms\n", name.c_str(), st[i].second.c_str(), st[i].first);
+    }
   }
   std::vector<at::Tensor> out;
   for (size_t i = 0; i < output_slots.size(); ++i)
