@@ -195,7 +195,9 @@ const std::vector<Face>& FaceTracker::track(Frame& f) {
     cv::invertAffineTransform(a, inv);
     InferResult r = models().infer("facemesh", model_file("facemesh"), crop);
     if (r.outputs.size() < 2 || r.outputs[0].data.size() != kMeshPoints * 3) fail("facemesh: unexpected outputs");
-    float presence = sigmoidf(r.outputs[1].data.at(0));
+    // This graph's face flag is a probability already (1.0 on Messi, 0.00006 on a sky): passed
+    // through a sigmoid again it never fell below one half and a lost face was never dropped.
+    float presence = r.outputs[1].data.at(0);
     if (presence < 0.5f) {
       it = s.tracks.erase(it);
       continue;
