@@ -65,6 +65,7 @@ bench: build models peer
 	@bash bench/matte.sh $(BUILD)/omni
 	@bash bench/restyle.sh $(BUILD)/omni
 	@bash bench/remove.sh $(BUILD)/omni
+	@bash bench/add.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD)-san

@@ -7,12 +7,14 @@
 
 namespace omni {
 
+extern const FilterDesc add_filter;
 extern const FilterDesc matte_filter;
 extern const FilterDesc remove_filter;
 extern const FilterDesc restyle_filter;
 
 static std::vector<const FilterDesc*>& table() {
   static std::vector<const FilterDesc*> t = {
+      &add_filter,
       &matte_filter,
       &remove_filter,
       &restyle_filter,

@@ -11,6 +11,7 @@
 // tracking) are objects a filter owns, one per stream. No LibTorch here: inference goes through
 // torch_api().infer (core/model/torch_module.h).
 #pragma once
+#include "core/perception/anchors.h"
 #include "core/perception/faces.h"
 #include "core/perception/hands.h"
 #include "core/perception/mattes.h"

@@ -46,12 +46,14 @@ struct PoseTracker::State {
   Roi roi;
   int detector_runs = 0;
   Pose pose;
+  bool smooth = true;
   std::array<OneEuro, 35 * 3> filters;  // 33 landmarks + the 2 that place the next region
 };
 
-PoseTracker::PoseTracker(std::string model, bool want_mask) : s_(std::make_unique<State>()) {
+PoseTracker::PoseTracker(std::string model, bool want_mask, bool smooth) : s_(std::make_unique<State>()) {
   s_->model = std::move(model);
   s_->want_mask = want_mask;
+  s_->smooth = smooth;
   model_file(s_->model);
   model_file("pose-detector");
 }
@@ -104,8 +106,8 @@ const Pose& PoseTracker::track(Frame& f) {
     float unit = std::max(s.roi.size, 1.f), dt = 1.f / 30;
     for (int i = 0; i < 33; ++i) {
       Landmark& l = out.landmarks[i];
-      l.x = s.filters[i * 3](pts[i].x, dt, unit);
-      l.y = s.filters[i * 3 + 1](pts[i].y, dt, unit);
+      l.x = s.smooth ? s.filters[i * 3](pts[i].x, dt, unit) : pts[i].x;
+      l.y = s.smooth ? s.filters[i * 3 + 1](pts[i].y, dt, unit) : pts[i].y;
       l.z = s.filters[i * 3 + 2](lm[i * 5 + 2] * px_per_crop, dt, unit);
       l.visibility = sigmoidf(lm[i * 5 + 3]);
       l.presence = sigmoidf(lm[i * 5 + 4]);

@@ -30,7 +30,9 @@ struct Pose {
 // still, no lag when moving fast).
 class PoseTracker {
  public:
-  explicit PoseTracker(std::string model = "pose-full", bool want_mask = false);
+  // smooth = false: the landmarks as the model gives them (the caller smooths what it derives
+  // from them; the region that follows the body is smoothed either way).
+  explicit PoseTracker(std::string model = "pose-full", bool want_mask = false, bool smooth = true);
   ~PoseTracker();
   const Pose& track(Frame& f);     // memoised per frame ("perception/pose")
   int detector_runs() const;       // how often tracking was (re)started, for tests and stats

@@ -16,9 +16,16 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=87
 filters=$("$omni" -filters | awk '$1 == "O.." && $2 ~ /^[a-z]/ {print $2}')
 [ -n "$filters" ] || { echo "FAIL [sweep]: omni -filters lists no omni filter"; exit 1; }
 
+# A filter that needs options to run at all (add needs a picture) runs with these as its "defaults".
+ffmpeg -v error -y -f lavfi -i "color=red@0.7:s=31x17,format=rgba" -frames:v 1 "$T/sticker.png"
+ffmpeg -v error -y -f lavfi -i "color=white:s=9x7" -frames:v 1 "$T/plain.png"
+declare -A needs=(
+  [add]="add=image=$T/sticker.png:x=1:y=1"
+)
 # Settings beyond the defaults that take other code paths (a filter not named here runs at its
 # defaults only).
 declare -A variants=(
+  [add]="add=image=$T/sticker.png:anchor=eyes add=image=$T/sticker.png:anchor=left_hand:rotate=30 add=image=$T/plain.png:key=white:x=0:y=0:size=200:occlude=0 add=image=$T/sticker.png:x=1:y=1:track=0:scale=0.05"
   [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
   [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
   [restyle]="restyle=cartoon restyle=sketch restyle=oil restyle=watercolor restyle=gameboy:temporal=0"
@@ -68,9 +75,10 @@ run_case() {  # run_case SIZE PIX_FMT GRAPH
 
 start=$(date +%s)
 for f in $filters; do
-  for s in $sizes; do run_case "$s" yuv420p "$f"; done
+  g=${needs[$f]:-$f}
+  for s in $sizes; do run_case "$s" yuv420p "$g"; done
   for fmt in ${formats#yuv420p }; do
-    for s in $variant_sizes; do run_case "$s" "$fmt" "$f"; done
+    for s in $variant_sizes; do run_case "$s" "$fmt" "$g"; done
   done
   for v in ${variants[$f]:-}; do
     for s in $variant_sizes; do run_case "$s" yuv420p "$v"; done
@@ -83,7 +91,8 @@ if [ "$set_name" = fast ]; then
   for size in 333x251 251x445 97x131; do
     w=${size%x*}; h=${size#*x}
     ffmpeg -v error -y -i /usr/share/doc/opencv-doc/examples/data/vtest.avi -frames:v 12 -vf "scale=$w:$h" -pix_fmt yuv420p -c:v ffv1 "real_$size.mkv"
-    for graph in remove=people remove=truck "matte=keep=truck" "remove=people:who=largest"; do
+    for graph in remove=people remove=truck "matte=keep=truck" "remove=people:who=largest" "add=image=$T/sticker.png:anchor=head" \
+      "add=image=$T/sticker.png:x=$((w / 2)):y=$((h / 2)):size=$((w / 4))"; do
       timeout 300 "$omni" -y -nostats -i "real_$size.mkv" -vf "$graph" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
       rc=$?
       n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 out.mkv 2>/dev/null)
@@ -98,12 +107,13 @@ fi
 # Rotated input (a phone clip tagged rotate=90) and a transpose in front of a filter.
 ffmpeg -v error -y -f lavfi -i "testsrc2=size=426x240:rate=10" -frames:v 3 -c:v libx264 -metadata:s:v rotate=90 rot.mp4
 for f in $filters; do
-  timeout 300 "$omni" -y -nostats -i rot.mp4 -vf "transpose=1,$f" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
+  g=${needs[$f]:-$f}
+  timeout 300 "$omni" -y -nostats -i rot.mp4 -vf "transpose=1,$g" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
   rc=$?
   if [ $rc -eq 0 ] && [ "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 out.mkv)" = 3 ]; then
     pass=$((pass + 1))
   else
-    fail=$((fail + 1)); failures+=("rotated input, transpose=1,$f: exit $rc: $(grep -E 'ERROR|runtime error|omni:' stderr.txt | head -3 | tr '\n' ' ')")
+    fail=$((fail + 1)); failures+=("rotated input, transpose=1,$g: exit $rc: $(grep -E 'ERROR|runtime error|omni:' stderr.txt | head -3 | tr '\n' ' ')")
   fi
 done
 for x in "${failures[@]}"; do echo "FAIL [sweep]: $x"; done

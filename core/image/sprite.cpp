@@ -1,0 +1,186 @@
+// A picture with alpha drawn into a frame's planar YUV (see sprite.h).
+#include "core/image/sprite.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+#include "core/error.h"
+
+namespace omni {
+
+Sprite Sprite::load(const std::string& path, const std::string& key, const std::string& what) {
+  // Checked first, so OpenCV does not print its own warning beside omni's one line.
+  std::ifstream probe(path, std::ios::binary);
+  if (!probe) fail("{}: cannot read '{}': {}", what, path, std::strerror(errno));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(probe)), std::istreambuf_iterator<char>());
+  cv::Mat img;
+  try {
+    if (!bytes.empty()) img = cv::imdecode(bytes, cv::IMREAD_UNCHANGED);
+  } catch (const cv::Exception&) {
+    img.release();
+  }
+  if (img.empty()) fail("{}: cannot read '{}' as a picture (PNG, JPEG, WebP...)", what, path);
+  if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1 / 257.0);
+  if (img.depth() != CV_8U) fail("{}: '{}' is not an 8- or 16-bit picture", what, path);
+  Sprite s;
+  if (img.channels() == 4) {
+    std::vector<cv::Mat> ch;
+    cv::split(img, ch);
+    ch[3].convertTo(s.alpha_, CV_32F, 1 / 255.0);
+    cv::merge(std::vector<cv::Mat>{ch[0], ch[1], ch[2]}, s.bgr_);
+    if (!key.empty() && key != "none") fail("{}: '{}' has its own alpha; key={} is for pictures without one", what, path, key);
+  } else {
+    if (img.channels() == 1) cv::cvtColor(img, img, cv::COLOR_GRAY2BGR);
+    s.bgr_ = img;
+    if (key == "white" || key == "black") {
+      // Soft: distance from the key colour, 0 within 24 levels, 1 beyond 72.
+      cv::Mat f, d;
+      img.convertTo(f, CV_32FC3);
+      cv::Scalar k = key == "white" ? cv::Scalar(255, 255, 255) : cv::Scalar(0, 0, 0);
+      cv::absdiff(f, k, f);
+      std::vector<cv::Mat> ch;
+      cv::split(f, ch);
+      d = cv::max(cv::max(ch[0], ch[1]), ch[2]);
+      s.alpha_ = cv::min(cv::max((d - 24) / 48, 0), 1);
+    } else if (key == "none") {
+      s.alpha_ = cv::Mat(img.size(), CV_32F, cv::Scalar(1));
+    } else {
+      fail("{}: '{}' has no alpha channel; key=white or key=black cuts a plain background, key=none pastes it as it is "
+           "(or cut it out first: omni -i {} -vf matte=keep=salient:bg=transparent cut.png)",
+           what, path, path);
+    }
+  }
+  cv::Mat g, gf;
+  cv::cvtColor(s.bgr_, g, cv::COLOR_BGR2GRAY);
+  g.convertTo(gf, CV_32F, 1 / 255.0);
+  double wsum = cv::sum(s.alpha_)[0];
+  if (wsum < 1) fail("{}: '{}' is fully transparent", what, path);
+  s.mean_luma_ = float(cv::sum(gf.mul(s.alpha_))[0] / wsum);
+  return s;
+}
+
+cv::Rect Sprite::bounds(const cv::Matx23d& A, cv::Size frame) const {
+  float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+  for (cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(bgr_.cols, 0), cv::Point2d(0, bgr_.rows), cv::Point2d(bgr_.cols, bgr_.rows)}) {
+    double x = A(0, 0) * c.x + A(0, 1) * c.y + A(0, 2), y = A(1, 0) * c.x + A(1, 1) * c.y + A(1, 2);
+    x0 = std::min(x0, float(x)), y0 = std::min(y0, float(y)), x1 = std::max(x1, float(x)), y1 = std::max(y1, float(y));
+  }
+  if (!(x1 > x0) || !(y1 > y0) || x1 < -1e6f || y1 < -1e6f || x0 > 1e6f || y0 > 1e6f) return {};
+  cv::Rect r(int(std::floor(x0)) - 2, int(std::floor(y0)) - 2, int(std::ceil(x1 - x0)) + 5, int(std::ceil(y1 - y0)) + 5);
+  return r & cv::Rect(0, 0, frame.width, frame.height);
+}
+
+void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover) const {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f.format());
+  const int sx = 1 << d->log2_chroma_w, sy = 1 << d->log2_chroma_h;
+  cv::Rect r = bounds(A, {f.width(), f.height()});
+  // Aligned to the chroma grid, so the chroma planes' part is exactly r scaled down.
+  if (r.area() <= 0 || opacity <= 0) return;
+  int x0 = r.x / sx * sx, y0 = r.y / sy * sy;
+  int x1 = std::min(f.width(), (r.br().x + sx - 1) / sx * sx), y1 = std::min(f.height(), (r.br().y + sy - 1) / sy * sy);
+  r = cv::Rect(x0, y0, x1 - x0, y1 - y0);
+  if (r.width < sx || r.height < sy) return;
+  // Much smaller than it is: shrunk by area first (bilinear alone would skip pixels and alias).
+  double scale = std::sqrt(std::abs(A(0, 0) * A(1, 1) - A(0, 1) * A(1, 0)));
+  cv::Mat bgr = bgr_, a = alpha_;
+  cv::Matx23d M = A;
+  if (scale < 0.5) {
+    double k = std::min(1.0, scale * 1.5);
+    cv::Size small(std::max(1, int(std::lround(bgr_.cols * k))), std::max(1, int(std::lround(bgr_.rows * k))));
+    cv::Mat pre;
+    cv::Mat bf;
+    bgr_.convertTo(bf, CV_32FC3);
+    std::vector<cv::Mat> ch;
+    cv::split(bf, ch);
+    for (auto& c : ch) c = c.mul(alpha_);
+    cv::merge(ch, pre);
+    cv::resize(pre, pre, small, 0, 0, cv::INTER_AREA);
+    cv::resize(alpha_, a, small, 0, 0, cv::INTER_AREA);
+    cv::split(pre, ch);
+    cv::Mat safe = cv::max(a, 1e-4);
+    for (auto& c : ch) c = c / safe;
+    cv::merge(ch, pre);
+    pre.convertTo(bgr, CV_8UC3);
+    double kx = double(bgr_.cols) / small.width, ky = double(bgr_.rows) / small.height;
+    for (int i = 0; i < 2; ++i) M(i, 0) *= kx, M(i, 1) *= ky;
+  }
+  // The sprite in the frame's YUV (its matrix and range), premultiplied, relative to black/grey.
+  double kr = 0.299, kb = 0.114;
+  if (f.av()->colorspace == AVCOL_SPC_BT709) kr = 0.2126, kb = 0.0722;
+  else if (f.av()->colorspace == AVCOL_SPC_BT2020_NCL || f.av()->colorspace == AVCOL_SPC_BT2020_CL) kr = 0.2627, kb = 0.0593;
+  const bool full = f.av()->color_range == AVCOL_RANGE_JPEG;
+  const float ys = full ? 255.f : 219.f, cs = full ? 255.f : 224.f, black = full ? 0.f : 16.f;
+  cv::Mat bf;
+  bgr.convertTo(bf, CV_32FC3, 1 / 255.0);
+  std::vector<cv::Mat> c;
+  cv::split(bf, c);  // B, G, R
+  cv::Mat Y = float(kr) * c[2] + float(1 - kr - kb) * c[1] + float(kb) * c[0];
+  cv::Mat U = (c[0] - Y) * float(cs / (2 * (1 - kb))), V = (c[2] - Y) * float(cs / (2 * (1 - kr)));
+  Y = Y * (ys * tint.gain);
+  cv::Mat planes[4] = {Y.mul(a), (U + tint.du).mul(a), (V + tint.dv).mul(a), a};
+  // Into the frame region r.
+  cv::Matx23d Mr = M;
+  Mr(0, 2) -= r.x, Mr(1, 2) -= r.y;
+  cv::Mat w[4];
+  for (int i = 0; i < 4; ++i) cv::warpAffine(planes[i], w[i], Mr, r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+  // What covers it (a person in front) takes it away there.
+  cv::Mat o(r.size(), CV_32F, cv::Scalar(opacity));
+  if (!cover.empty()) {
+    double fx = double(cover.cols) / f.width(), fy = double(cover.rows) / f.height();
+    cv::Rect cr(int(std::floor(r.x * fx)), int(std::floor(r.y * fy)), std::max(1, int(std::ceil(r.width * fx)) + 1),
+                std::max(1, int(std::ceil(r.height * fy)) + 1));
+    cr &= cv::Rect(0, 0, cover.cols, cover.rows);
+    if (cr.area() > 0) {
+      cv::Mat cv_roi;
+      cv::resize(cover(cr), cv_roi, r.size(), 0, 0, cv::INTER_LINEAR);
+      o = o.mul(1 - cv::min(cv::max(cv_roi, 0), 1));
+    }
+  }
+  if (f.has_alpha()) {
+    // A frame with alpha: the sprite goes over it (alpha = k + (1 - k) alpha).
+    cv::Mat dst = f.alpha();
+    for (int y = 0; y < r.height; ++y) {
+      uint8_t* q = dst.ptr<uint8_t>(r.y + y) + r.x;
+      const float *aa = w[3].ptr<float>(y), *oo = o.ptr<float>(y);
+      for (int x = 0; x < r.width; ++x) {
+        float k = oo[x] * aa[x];
+        if (k > 0) q[x] = cv::saturate_cast<uint8_t>(k * 255 + (1 - k) * float(q[x]));
+      }
+    }
+  }
+  for (int p = 0; p < 3; ++p) {
+    cv::Mat dst = f.mat(p);
+    cv::Rect pr = p == 0 ? r : cv::Rect(r.x / sx, r.y / sy, r.width / sx, r.height / sy);
+    cv::Mat src = w[p], al = w[3], op = o;
+    if (p > 0 && (sx > 1 || sy > 1)) {
+      cv::resize(w[p], src, pr.size(), 0, 0, cv::INTER_AREA);
+      cv::resize(w[3], al, pr.size(), 0, 0, cv::INTER_AREA);
+      cv::resize(o, op, pr.size(), 0, 0, cv::INTER_AREA);
+    }
+    const float base = p == 0 ? black : 128.f;
+    for (int y = 0; y < pr.height; ++y) {
+      uint8_t* q = dst.ptr<uint8_t>(pr.y + y) + pr.x;
+      const float *s = src.ptr<float>(y), *aa = al.ptr<float>(y), *oo = op.ptr<float>(y);
+      for (int x = 0; x < pr.width; ++x) {
+        float k = oo[x] * aa[x];
+        if (k <= 0) continue;
+        float v = (float(q[x]) - base) * (1 - k) + oo[x] * s[x] + base;
+        q[x] = cv::saturate_cast<uint8_t>(v);
+      }
+    }
+  }
+}
+
+}  // namespace omni

@@ -1,0 +1,39 @@
+// A picture with alpha drawn into a frame's own planar YUV (no RGB round trip of the frame):
+// premultiplied and bilinear, so its edges are antialiased at any scale and angle; shrunk by area
+// first when drawn much smaller than it is, so it does not alias. add's stickers; replace's new
+// objects.
+#pragma once
+#include <string>
+
+#include <opencv2/core.hpp>
+
+#include "core/media/frame.h"
+
+namespace omni {
+
+// How the picture is lit into the scene: luma gain, and a chroma shift (in 8-bit U/V steps).
+struct Tint {
+  float gain = 1, du = 0, dv = 0;
+};
+
+class Sprite {
+ public:
+  // key: "" (the picture must have alpha), "white" or "black" (cut a plain background of that
+  // colour, soft), "none" (paste it opaque). `what` names it in errors.
+  static Sprite load(const std::string& path, const std::string& key, const std::string& what);
+  cv::Size size() const { return bgr_.size(); }
+  float mean_luma() const { return mean_luma_; }  // 0..1, alpha-weighted
+  // The frame pixels it covers under the affine map A (sprite pixels -> frame pixels).
+  cv::Rect bounds(const cv::Matx23d& A, cv::Size frame) const;
+  // Draws it. opacity 0..1; cover: CV_32F probability of something in front of it (a person),
+  // any size (scaled to the frame), or empty. Formats: planar 8-bit YUV (420, 422, 444), with or
+  // without alpha (the sprite goes over the frame's alpha too).
+  void draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover) const;
+
+ private:
+  cv::Mat bgr_;    // CV_8UC3
+  cv::Mat alpha_;  // CV_32F, 0..1
+  float mean_luma_ = 0.5f;
+};
+
+}  // namespace omni

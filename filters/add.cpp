@@ -1,0 +1,235 @@
+// add: put a picture into the scene and keep it where it belongs — on a body (eyes, head, a
+// hand...: core/perception's body anchors, from the tracked pose and face mesh) or on a point of
+// the scene (core/image's ScenePin follows the background around it through camera motion, and
+// people who walk in front of it cover it). The picture is drawn in the frame's own YUV
+// (core/image's Sprite: premultiplied, antialiased), its light matched to the scene around it.
+#include <cmath>
+#include <memory>
+#include <string>
+
+#include <opencv2/imgproc.hpp>
+
+extern "C" {
+#include <libavutil/log.h>
+#include <libavutil/pixdesc.h>
+}
+
+#include "core/error.h"
+#include "core/filtergraph/filter.h"
+#include "core/image/scene_pin.h"
+#include "core/image/sprite.h"
+#include "core/model/hub.h"
+#include "core/perception/perception.h"
+#include "core/worker.h"
+
+namespace omni {
+
+namespace {
+
+const OptionDef options[] = {
+    {"image", "the picture to add: PNG/WebP with alpha, or any picture with key=", OptType::String, ""},
+    {"anchor", "a body point it follows: eyes, head, face, nose, mouth, left_ear, right_ear, shoulders, chest, left_hand, "
+               "right_hand, hips, left_foot, right_foot (the person's own left and right); without it, x and y pin it to the scene",
+     OptType::String, ""},
+    {"x", "scene point (pixels of the first frame) the picture's centre is pinned to", OptType::Float, "-1", -1, 100000},
+    {"y", "scene point (pixels of the first frame) the picture's centre is pinned to", OptType::Float, "-1", -1, 100000},
+    {"size", "width in pixels at the pinned point in the first frame (0 = the picture's own)", OptType::Int, "0", 0, 16384},
+    {"scale", "size relative to the anchor's natural size (or to size=)", OptType::Float, "1", 0.01, 100},
+    {"rotate", "extra rotation in degrees, clockwise", OptType::Float, "0", -360, 360},
+    {"dx", "shift from the anchor, in the picture's widths (turns with it)", OptType::Float, "0", -20, 20},
+    {"dy", "shift from the anchor, in the picture's heights (turns with it; positive is down)", OptType::Float, "0", -20, 20},
+    {"key", "a picture without alpha: white or black cuts that plain background, none pastes it as it is", OptType::String, ""},
+    {"opacity", "how opaque the picture is drawn", OptType::Float, "1", 0, 1},
+    {"harmonize", "match the picture's light and colour cast to the scene around it (0 = as it is)", OptType::Float, "0.5", 0, 1},
+    {"track", "scene pins: follow the camera's motion (0 = stay at the same place on screen)", OptType::Bool, "1"},
+    {"occlude", "scene pins: people who pass in front of the picture cover it", OptType::Bool, "1"},
+    {"fade", "frames to fade out when the anchor is lost and back in when it is found", OptType::Int, "6", 0, 300},
+};
+
+class Add : public Filter {
+ public:
+  explicit Add(const OptionValues& o)
+      : anchor_name_(o.s("anchor")), at_(float(o.f("x")), float(o.f("y"))), size_(int(o.i("size"))), scale_(float(o.f("scale"))),
+        rotate_(float(o.f("rotate") * M_PI / 180)), dx_(float(o.f("dx"))), dy_(float(o.f("dy"))), opacity_(float(o.f("opacity"))),
+        harmonize_(float(o.f("harmonize"))), track_(o.b("track")), occlude_(o.b("occlude")), fade_(int(o.i("fade"))) {
+    if (o.s("image").empty()) fail("add: say what to add: image=PICTURE");
+    const std::string& key = o.s("key");
+    if (!key.empty() && key != "white" && key != "black" && key != "none")
+      fail("add: key={}: white, black (the plain background to cut) or none (paste as it is)", key);
+    sprite_ = Sprite::load(o.s("image"), o.s("key"), "add: image");
+    const bool scene = o.was_set("x") || o.was_set("y");
+    if (!anchor_name_.empty()) {
+      if (scene) fail("add: anchor={} follows a body; x= and y= pin to the scene: give one or the other", anchor_name_);
+      if (o.was_set("size")) fail("add: anchor={} sizes the picture by the body (scale= makes it larger or smaller); size= is for scene pins", anchor_name_);
+      if (o.was_set("track") || o.was_set("occlude")) fail("add: track= and occlude= are for scene pins (x=:y=), not anchor={}", anchor_name_);
+      if (!is_body_anchor(anchor_name_))
+        fail("add: anchor={}: no such body point{}; anchors: {}", anchor_name_, did_you_mean(anchor_name_, body_anchor_names()),
+             fmt::join(body_anchor_names(), ", "));
+      for (const auto& m : BodyAnchor::models_for(anchor_name_)) require_model(m);
+      body_ = std::make_unique<BodyAnchor>(anchor_name_);
+    } else {
+      if (!o.was_set("x") || !o.was_set("y")) fail("add: say where: anchor=NAME (a body point) or x= and y= (a point of the scene)");
+      if (occlude_)
+        for (const auto& m : TargetMasker::models_for("person")) require_model(m);
+    }
+  }
+
+  ~Add() override {
+    if (frames_ > 0 && lost_ > 0)
+      av_log(nullptr, AV_LOG_VERBOSE, "add: the %s was not found in %lld of %lld frames (first at frame %lld)\n",
+             body_ ? ("anchor " + anchor_name_).c_str() : "pinned point", (long long)lost_, (long long)frames_, (long long)first_lost_);
+    if (pin_) av_log(nullptr, AV_LOG_VERBOSE, "add: the scene pin took %d key frames\n", pin_->key_frames());
+  }
+
+  std::vector<AVPixelFormat> formats() const override {
+    return {AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUVA420P, AV_PIX_FMT_YUVA422P, AV_PIX_FMT_YUVA444P};
+  }
+
+  StreamInfo configure(const StreamInfo& in) override {
+    if (!body_) {
+      if (at_.x >= float(in.width) || at_.y >= float(in.height))
+        fail("add: the point {},{} is outside the {}x{} picture", at_.x, at_.y, in.width, in.height);
+      width0_ = float(size_ > 0 ? size_ : sprite_.size().width) * scale_;
+      if (track_) {
+        // The background within a few picture sizes around the point, at least a third of the frame.
+        float radius = std::max(2.f * width0_, float(std::min(in.width, in.height)) / 3);
+        pin_ = std::make_unique<ScenePin>(at_, radius);
+      }
+      if (occlude_) {
+        TargetOptions to;
+        double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
+        to.every = to.person_every = std::clamp(int(std::lround(fps / 5)), 1, 12);
+        to.pose_every = 2;
+        people_ = std::make_unique<TargetMasker>("person", to);
+      }
+    }
+    return in;
+  }
+
+  int window() const override { return 1; }
+  void push(Frame in, const Emit& emit) override {
+    emit_ = &emit;
+    pipe_.push(std::move(in));
+  }
+  void flush(const Emit& emit) override {
+    emit_ = &emit;
+    pipe_.flush();
+  }
+
+ private:
+  struct Result {
+    Placement place;
+    cv::Mat cover;  // people in front of a scene pin, CV_32F at the masker's size
+  };
+
+  // Worker thread: where the picture goes in this frame, and what covers it.
+  void analyse(Frame& f, Result& r) {
+    if (body_) {
+      r.place = body_->place(f);
+      r.place.width *= scale_;
+      return;
+    }
+    if (people_) r.cover = people_->probability(f);
+    r.place.found = true, r.place.at = at_, r.place.width = width0_;
+    if (pin_) {
+      cv::Mat exclude;
+      if (!r.cover.empty()) exclude = r.cover > 0.3f;
+      cv::Matx33d H = pin_->update(f.mat(0), exclude);
+      LocalMotion m = local_motion(H, at_);
+      r.place.at = m.at, r.place.width = width0_ * m.scale, r.place.angle = m.angle;
+      // Lost: it stays where it was last seen, drawn (the scene did not go away).
+    }
+  }
+
+  // This thread: draw it (faded while the anchor is missing).
+  void finish(Frame& f, Result& r) {
+    ++frames_;
+    if (r.place.found) last_ = r.place;
+    else if (lost_++ == 0) first_lost_ = frames_ - 1;
+    const float step = fade_ > 0 ? 1.f / float(fade_) : 1.f;
+    // Found from the first frame: shown from the first frame (fading in is for coming back).
+    shown_ = frames_ == 1 && r.place.found ? 1.f : std::clamp(shown_ + (r.place.found ? step : -step), 0.f, 1.f);
+    if (!r.place.found && fade_ == 0) shown_ = 0;
+    if (r.place.found && fade_ == 0) shown_ = 1;
+    if (shown_ > 0 && last_.found && last_.width > 0) {
+      f.make_writable();
+      const Placement& p = last_;
+      const cv::Size s = sprite_.size();
+      const float k = p.width / float(s.width), a = p.angle + rotate_;
+      const float ca = std::cos(a) * k, sa = std::sin(a) * k;
+      // Sprite point (pivot + shift) lands on the anchor point.
+      const float px = (p.pivot.x + dx_) * float(s.width), py = (p.pivot.y + dy_) * float(s.height);
+      cv::Matx23d A(ca, -sa, p.at.x - (ca * px - sa * py), sa, ca, p.at.y - (sa * px + ca * py));
+      sprite_.draw(f, A, opacity_ * shown_, tint(f, sprite_.bounds(A, {f.width(), f.height()})), r.cover);
+    }
+    (*emit_)(std::move(f));
+  }
+
+  // The light around the picture: its luma gain moves the picture's mean brightness toward the
+  // surroundings' (halfway at harmonize=0.5), and its chroma a little toward their colour cast.
+  // Smoothed over frames so it does not flicker.
+  Tint tint(const Frame& f, cv::Rect r) {
+    Tint t;
+    if (harmonize_ <= 0 || r.area() <= 0) return t;
+    cv::Rect around(r.x - r.width / 2, r.y - r.height / 2, r.width * 2, r.height * 2);
+    around &= cv::Rect(0, 0, f.width(), f.height());
+    const bool full = f.av()->color_range == AVCOL_RANGE_JPEG;
+    double y = (cv::mean(f.mat(0)(around))[0] - (full ? 0 : 16)) / (full ? 255 : 219);
+    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f.format());
+    cv::Rect c(around.x >> d->log2_chroma_w, around.y >> d->log2_chroma_h, std::max(1, around.width >> d->log2_chroma_w),
+               std::max(1, around.height >> d->log2_chroma_h));
+    c &= cv::Rect(0, 0, f.mat(1).cols, f.mat(1).rows);
+    double u = cv::mean(f.mat(1)(c))[0] - 128, v = cv::mean(f.mat(2)(c))[0] - 128;
+    // The scene's brightness against the picture's own, as a gain (a dark street darkens it).
+    double ratio = std::clamp((y + 0.05) / (double(sprite_.mean_luma()) + 0.05), 0.25, 2.0);
+    Light now{float(std::pow(ratio, harmonize_)), float(u * 0.3 * harmonize_), float(v * 0.3 * harmonize_)};
+    if (!light_init_) light_ = now, light_init_ = true;
+    const float s = 0.85f;
+    light_.gain = s * light_.gain + (1 - s) * now.gain;
+    light_.du = s * light_.du + (1 - s) * now.du;
+    light_.dv = s * light_.dv + (1 - s) * now.dv;
+    t.gain = light_.gain, t.du = light_.du, t.dv = light_.dv;
+    return t;
+  }
+
+  struct Light {
+    float gain = 1, du = 0, dv = 0;
+  };
+
+  std::string anchor_name_;
+  cv::Point2f at_;
+  int size_;
+  float scale_, rotate_, dx_, dy_, opacity_, harmonize_;
+  bool track_, occlude_;
+  int fade_;
+  float width0_ = 0;
+  Sprite sprite_;
+  std::unique_ptr<BodyAnchor> body_;
+  std::unique_ptr<ScenePin> pin_;
+  std::unique_ptr<TargetMasker> people_;
+  Placement last_;
+  float shown_ = 0;
+  Light light_;
+  bool light_init_ = false;
+  int64_t frames_ = 0, lost_ = 0, first_lost_ = -1;
+  const Emit* emit_ = nullptr;
+  // last: its worker is joined before the trackers it uses are destroyed
+  FramePipeline<Result> pipe_{[this](Frame& f, Result& r) { analyse(f, r); }, [this](Frame& f, Result& r) { finish(f, r); }};
+};
+
+}  // namespace
+
+extern const FilterDesc add_filter = {
+    "add", "Add a picture to the scene, kept on a body point or pinned to a place in the scene.", options,
+    [](const OptionValues& o) -> std::unique_ptr<Filter> { return std::make_unique<Add>(o); },
+    "anchor=NAME follows a person's body (MediaPipe's pose; the face's anchors use the 468-point face mesh when a face\n"
+    "is tracked): the picture moves, scales and turns with the eyes' or shoulders' line. One person is followed (the\n"
+    "pose tracker's). Without anchor, x= and y= pin the picture to that point of the scene: the background around it is\n"
+    "tracked (a homography of its corners), so it stays on the table through a pan or a zoom; a person passing in front\n"
+    "covers it (the people detector's masks). The picture is drawn antialiased in the frame's own YUV, its brightness\n"
+    "and colour cast moved toward the scene around it (harmonize). It is not relit: no shadows, no reflections.\n"
+    "An anchor that is not found fades the picture out (fade= frames) and back in; -loglevel verbose says how often.\n"
+    "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
+    "after it (the format stays deep; the precision is 8-bit). A frame with alpha gets the picture over its alpha too."};
+
+}  // namespace omni

@@ -1,0 +1,165 @@
+// Where add puts things: body anchors follow a real photo of a person moved and scaled along a
+// known path; a scene pin stays on its point of a real photo through a long pan and a zoom; a
+// sprite is drawn where its affine map says, antialiased, and not where something covers it.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <vector>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "core/error.h"
+#include "core/image/scene_pin.h"
+#include "core/image/sprite.h"
+#include "core/perception/anchors.h"
+#include "frames.h"
+
+using namespace omni;
+using omni::test::frame_from_bgr;
+
+namespace {
+
+const std::string kData = "/usr/share/doc/opencv-doc/examples/data/";
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// The photo scaled by s about its centre and moved by (tx, ty), on a 640x420 canvas: the
+// known map from photo pixels to frame pixels.
+cv::Matx23d path_at(int t, int settle) {
+  int k = std::max(0, t - settle);
+  double s = 1 + 0.15 * std::sin(k * 0.05), tx = 30 * std::sin(k * 0.07), ty = 10 * std::sin(k * 0.04);
+  // Photo centre (274, 171) goes to canvas centre (320, 210) + (tx, ty).
+  return cv::Matx23d(s, 0, 320 + tx - s * 274, 0, s, 210 + ty - s * 171);
+}
+
+}  // namespace
+
+TEST_CASE("body anchors: eyes and shoulders follow a photo moved and scaled along a known path, and stay still when it does") {
+  cv::Mat photo = cv::imread(kData + "messi5.jpg");
+  REQUIRE(!photo.empty());
+  constexpr int kSettle = 40, kFrames = kSettle + 90;
+  for (const char* name : {"eyes", "shoulders"}) {
+    BodyAnchor anchor(name);
+    Placement ref;
+    cv::Point2f ref_photo;  // the anchor in the photo's own pixels, from the still frames
+    std::vector<double> err, scale_err;
+    double jitter = 0;
+    cv::Point2f last;
+    for (int t = 0; t < kFrames; ++t) {
+      cv::Matx23d M = path_at(t, kSettle);
+      cv::Mat canvas;
+      cv::warpAffine(photo, canvas, M, cv::Size(640, 420), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+      Frame f = frame_from_bgr(canvas);
+      Placement p = anchor.place(f);
+      REQUIRE(p.found);
+      if (t >= 20 && t < kSettle) {  // the region settles over the first frames
+        jitter = std::max(jitter, double(cv::norm(p.at - last)));
+      }
+      last = p.at;
+      if (t == kSettle - 1) {
+        ref = p;
+        ref_photo = {float((p.at.x - M(0, 2)) / M(0, 0)), float((p.at.y - M(1, 2)) / M(1, 1))};
+      }
+      if (t < kSettle) continue;
+      cv::Point2f want(float(M(0, 0) * ref_photo.x + M(0, 2)), float(M(1, 1) * ref_photo.y + M(1, 2)));
+      err.push_back(cv::norm(p.at - want));
+      scale_err.push_back(std::abs(p.width / ref.width / M(0, 0) - 1));
+    }
+    MESSAGE(std::string(name) << ": " << std::string(anchor.used_face_mesh() ? "face mesh" : "pose") << ", median error " << median(err) << " px (worst "
+                 << *std::max_element(err.begin(), err.end()) << "), median scale error " << 100 * median(scale_err)
+                 << " %, largest move when still " << jitter << " px");
+    CHECK(median(err) < 3.0);
+    CHECK(median(scale_err) < 0.05);
+    CHECK(jitter <= 0.5);
+    if (std::string(name) == "eyes") CHECK(anchor.used_face_mesh());
+  }
+}
+
+TEST_CASE("anchors: an unknown name is an error that names the nearest") {
+  CHECK(is_body_anchor("left_hand"));
+  CHECK_FALSE(is_body_anchor("lefthand"));
+  try {
+    BodyAnchor a("eyse");
+    FAIL("accepted");
+  } catch (const omni::Error& e) {
+    CHECK(std::string(e.what()).find("eyes") != std::string::npos);
+  }
+}
+
+TEST_CASE("scene pin: a point of a real photo is followed through a 90-frame pan and a zoom within 2 px") {
+  cv::Mat photo = cv::imread(kData + "home.jpg");
+  REQUIRE(!photo.empty());
+  // The camera: pans 2 px a frame right and 0.5 down, then zooms in by 20 % about the centre.
+  auto camera = [](int t) {
+    double s = t < 60 ? 1.0 : 1.0 + 0.2 * (t - 60) / 30.0, tx = -2.0 * std::min(t, 60), ty = -0.5 * std::min(t, 60);
+    return cv::Matx23d(s, 0, tx * s + (1 - s) * 320, 0, s, ty * s + (1 - s) * 180);
+  };
+  const cv::Point2f at(330, 200);  // a point of the first frame (the photo's pixel 330+40, 200+40)
+  ScenePin pin(at, 120);
+  double worst = 0;
+  for (int t = 0; t < 90; ++t) {
+    cv::Matx23d C = camera(t);
+    C(0, 2) -= 40 * C(0, 0), C(1, 2) -= 40 * C(1, 1);  // the first frame starts 40 px into the photo
+    cv::Mat view, gray;
+    cv::warpAffine(photo, view, C, cv::Size(640, 360), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::cvtColor(view, gray, cv::COLOR_BGR2GRAY);
+    cv::Matx33d H = pin.update(gray, cv::Mat());
+    CHECK_FALSE(pin.lost());
+    cv::Point2f photo_pt = at + cv::Point2f(40, 40);
+    cv::Point2f want(float(C(0, 0) * photo_pt.x + C(0, 2)), float(C(1, 1) * photo_pt.y + C(1, 2)));
+    worst = std::max(worst, double(cv::norm(pin.where() - want)));
+    if (t == 89) {
+      LocalMotion m = local_motion(H, at);
+      MESSAGE("scene pin: worst drift " << worst << " px over 90 frames; scale at the end " << m.scale << " (true 1.2), "
+                                        << pin.key_frames() << " key frames");
+      CHECK(std::abs(m.scale - 1.2f) < 0.02f);
+      CHECK(std::abs(m.angle) < 0.01f);
+    }
+  }
+  CHECK(worst <= 2.0);
+}
+
+TEST_CASE("sprite: drawn where its affine map says, antialiased, in the frame's YUV, and not under a cover") {
+  cv::Mat grey(120, 160, CV_8UC3, cv::Scalar(128, 128, 128));
+  cv::Mat red(40, 40, CV_8UC4, cv::Scalar(0, 0, 255, 255));
+  const std::string path = "/tmp/omni_unit_sprite_red.png";
+  REQUIRE(cv::imwrite(path, red));
+  Sprite s = Sprite::load(path, "", "test");
+  Frame f = frame_from_bgr(grey);
+  Frame before = frame_from_bgr(grey);
+  // 40x40 red square at half size from (50.25, 30.25) (pixel centres at whole numbers): pixel 50
+  // samples the square's edge halfway, pixels 51-69 are inside.
+  cv::Matx23d A(0.5, 0, 50.25, 0, 0.5, 30.25);
+  cv::Mat cover = cv::Mat::zeros(120, 160, CV_32F);
+  cover(cv::Rect(60, 0, 100, 120)).setTo(1);  // something in front on the right half of the square
+  s.draw(f, A, 1.f, Tint{}, cover);
+  cv::Mat y = f.mat(0), v = f.mat(2), y0 = before.mat(0);
+  // BT.601 limited: pure red is Y 81, V 240.
+  CHECK(std::abs(int(y.at<uint8_t>(40, 55)) - 81) <= 2);
+  CHECK(std::abs(int(v.at<uint8_t>(20, 27)) - 240) <= 3);
+  CHECK(y.at<uint8_t>(40, 65) == y0.at<uint8_t>(40, 65));  // covered: untouched
+  CHECK(y.at<uint8_t>(10, 10) == y0.at<uint8_t>(10, 10));  // outside: untouched
+  // The left edge: a mix, not a step.
+  int edge = y.at<uint8_t>(40, 50), in = y.at<uint8_t>(40, 52), out = y.at<uint8_t>(40, 48);
+  MESSAGE("sprite edge: outside " << out << ", edge " << edge << ", inside " << in);
+  CHECK(edge < out - 5);
+  CHECK(edge > in + 5);
+  // A picture without alpha is an error that says what to do, unless a key says how to cut it.
+  cv::Mat jpg(20, 20, CV_8UC3, cv::Scalar(255, 255, 255));
+  jpg(cv::Rect(5, 5, 10, 10)).setTo(cv::Scalar(0, 0, 0));
+  REQUIRE(cv::imwrite("/tmp/omni_unit_sprite.bmp", jpg));
+  CHECK_THROWS_WITH_AS(Sprite::load("/tmp/omni_unit_sprite.bmp", "", "add: image"), doctest::Contains("key=white"), omni::Error);
+  Sprite keyed = Sprite::load("/tmp/omni_unit_sprite.bmp", "white", "add: image");
+  CHECK(keyed.mean_luma() < 0.05f);  // only the black square is left
+  CHECK_THROWS_WITH_AS(Sprite::load("/nonexistent.png", "", "add: image"), doctest::Contains("cannot read"), omni::Error);
+  {
+    std::ofstream("/tmp/omni_unit_sprite_bad.png") << "not a picture";
+  }
+  CHECK_THROWS_WITH_AS(Sprite::load("/tmp/omni_unit_sprite_bad.png", "", "add: image"), doctest::Contains("as a picture"), omni::Error);
+}
