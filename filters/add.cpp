@@ -3,6 +3,7 @@
 // the scene (core/image's ScenePin follows the background around it through camera motion, and
 // people who walk in front of it cover it). The picture is drawn in the frame's own YUV
 // (core/image's Sprite: premultiplied, antialiased), its light matched to the scene around it.
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@ extern "C" {
 
 #include "core/error.h"
 #include "core/filtergraph/filter.h"
+#include "core/image/particles.h"
 #include "core/image/scene_pin.h"
 #include "core/image/sprite.h"
 #include "core/model/hub.h"
@@ -27,7 +29,15 @@ namespace omni {
 namespace {
 
 const OptionDef options[] = {
+    {"weather", "weather or atmosphere over the whole picture instead of a picture: snow, rain, leaves, petals, embers, fog, "
+                "haze (add=snow)", OptType::String, ""},
     {"image", "the picture to add: PNG/WebP with alpha, or any picture with key=", OptType::String, ""},
+    {"text", "a line of text to add instead of a picture (UTF-8)", OptType::String, ""},
+    {"fontfile", "text: the font (TrueType/OpenType; default DejaVu Sans Bold, or WenQuanYi Micro Hei for text with Chinese, "
+                 "Japanese or Korean)", OptType::String, ""},
+    {"fontsize", "text: height of its letters in pixels, before scale", OptType::Int, "64", 4, 1024},
+    {"fontcolor", "text: colour", OptType::Color, "white"},
+    {"borderw", "text: width of the dark border around the letters", OptType::Int, "2", 0, 64},
     {"anchor", "a body point it follows: eyes, head, face, nose, mouth, left_ear, right_ear, shoulders, chest, left_hand, "
                "right_hand, hips, left_foot, right_foot (the person's own left and right); without it, x and y pin it to the scene",
      OptType::String, ""},
@@ -40,11 +50,35 @@ const OptionDef options[] = {
     {"dy", "shift from the anchor, in the picture's heights (turns with it; positive is down)", OptType::Float, "0", -20, 20},
     {"key", "a picture without alpha: white or black cuts that plain background, none pastes it as it is", OptType::String, ""},
     {"opacity", "how opaque the picture is drawn", OptType::Float, "1", 0, 1},
-    {"harmonize", "match the picture's light and colour cast to the scene around it (0 = as it is)", OptType::Float, "0.5", 0, 1},
+    {"harmonize", "match the picture's light and colour cast to the scene around it (0 = as it is; -1 = 0.5 for pictures, 0 for "
+                  "text, whose colour is meant as given)", OptType::Float, "-1", -1, 1},
     {"track", "scene pins: follow the camera's motion (0 = stay at the same place on screen)", OptType::Bool, "1"},
     {"occlude", "scene pins: people who pass in front of the picture cover it", OptType::Bool, "1"},
     {"fade", "frames to fade out when the anchor is lost and back in when it is found", OptType::Int, "6", 0, 300},
+    {"density", "weather: how much, relative to the usual (particles, or fog's thickness)", OptType::Float, "1", 0, 10},
+    {"wind", "weather: sideways drift in picture widths a second (negative: to the left)", OptType::Float, "0", -5, 5},
+    {"speed", "weather: how fast it falls (embers: rise), relative to the usual", OptType::Float, "1", 0, 10},
+    {"front", "weather: how many of its 3 depth layers (nearest first) fall in front of people; the others go behind them",
+     OptType::Int, "1", 0, 3},
+    {"seed", "weather: the random seed (the same seed gives the same frames)", OptType::Int, "1", 0, 2147483647},
 };
+
+// Chinese, Japanese or Korean characters (DejaVu has none of them: they came out as boxes).
+bool has_cjk(const std::string& utf8) {
+  for (size_t i = 0; i < utf8.size();) {
+    unsigned char c = static_cast<unsigned char>(utf8[i]);
+    uint32_t cp = c;
+    int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    if (n > 1) {
+      cp = c & (0x7F >> n);
+      for (int k = 1; k < n && i + size_t(k) < utf8.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + size_t(k)]) & 0x3F);
+    }
+    if ((cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF00 && cp <= 0xFFEF))
+      return true;
+    i += size_t(n);
+  }
+  return false;
+}
 
 class Add : public Filter {
  public:
@@ -52,11 +86,44 @@ class Add : public Filter {
       : anchor_name_(o.s("anchor")), at_(float(o.f("x")), float(o.f("y"))), size_(int(o.i("size"))), scale_(float(o.f("scale"))),
         rotate_(float(o.f("rotate") * M_PI / 180)), dx_(float(o.f("dx"))), dy_(float(o.f("dy"))), opacity_(float(o.f("opacity"))),
         harmonize_(float(o.f("harmonize"))), track_(o.b("track")), occlude_(o.b("occlude")), fade_(int(o.i("fade"))) {
-    if (o.s("image").empty()) fail("add: say what to add: image=PICTURE");
-    const std::string& key = o.s("key");
-    if (!key.empty() && key != "white" && key != "black" && key != "none")
-      fail("add: key={}: white, black (the plain background to cut) or none (paste as it is)", key);
-    sprite_ = Sprite::load(o.s("image"), o.s("key"), "add: image");
+    const int given = !o.s("weather").empty() + !o.s("image").empty() + !o.s("text").empty();
+    if (given == 0) fail("add: say what to add: image=PICTURE, text='...' or a weather (add=snow)");
+    if (given > 1) fail("add: one thing per add: weather, image= or text= (chain two adds for two)");
+    if (!o.s("weather").empty()) {
+      for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track"})
+        if (o.was_set(k)) fail("add: weather={} covers the whole picture; {}= is for pictures and text", o.s("weather"), k);
+      if (std::find(weather_kinds().begin(), weather_kinds().end(), o.s("weather")) == weather_kinds().end())
+        fail("add: weather={}: not a weather{}; weathers: {}", o.s("weather"), did_you_mean(o.s("weather"), weather_kinds()),
+             fmt::join(weather_kinds(), ", "));
+      WeatherOptions w;
+      w.kind = o.s("weather");
+      w.density = float(o.f("density")), w.wind = float(o.f("wind")), w.speed = float(o.f("speed"));
+      w.seed = uint64_t(o.i("seed")), w.in_front = int(o.i("front"));
+      weather_ = std::make_unique<Weather>(w);
+      // People in front of the far layers need the people masks (not fog: it is everywhere).
+      occlude_ = occlude_ && w.in_front < 3 && w.kind != "fog" && w.kind != "haze";
+      if (occlude_)
+        for (const auto& m : TargetMasker::models_for("person")) require_model(m);
+      return;
+    }
+    for (const char* k : {"density", "wind", "speed", "front", "seed"})
+      if (o.was_set(k)) fail("add: {}= is for weather (add=snow:{}=...)", k, k);
+    if (!o.s("text").empty()) {
+      if (o.was_set("key")) fail("add: key= cuts a picture's background; text has none");
+      std::string font = o.s("fontfile");
+      if (font.empty())
+        font = has_cjk(o.s("text")) ? "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc" : "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
+      sprite_ = Sprite::text(o.s("text"), font, int(o.i("fontsize")), o.at("fontcolor").rgba, int(o.i("borderw")), "add: text");
+      if (harmonize_ < 0) harmonize_ = 0;
+    } else {
+      for (const char* k : {"fontfile", "fontsize", "fontcolor", "borderw"})
+        if (o.was_set(k)) fail("add: {}= is for text= (add=text='...':{}=...)", k, k);
+      const std::string& key = o.s("key");
+      if (!key.empty() && key != "white" && key != "black" && key != "none")
+        fail("add: key={}: white, black (the plain background to cut) or none (paste as it is)", key);
+      sprite_ = Sprite::load(o.s("image"), o.s("key"), "add: image");
+      if (harmonize_ < 0) harmonize_ = 0.5f;
+    }
     const bool scene = o.was_set("x") || o.was_set("y");
     if (!anchor_name_.empty()) {
       if (scene) fail("add: anchor={} follows a body; x= and y= pin to the scene: give one or the other", anchor_name_);
@@ -86,6 +153,12 @@ class Add : public Filter {
   }
 
   StreamInfo configure(const StreamInfo& in) override {
+    double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
+    dt_ = 1 / fps;
+    if (weather_) {
+      if (occlude_) people_ = people_masker(fps);
+      return in;
+    }
     if (!body_) {
       if (at_.x >= float(in.width) || at_.y >= float(in.height))
         fail("add: the point {},{} is outside the {}x{} picture", at_.x, at_.y, in.width, in.height);
@@ -95,13 +168,7 @@ class Add : public Filter {
         float radius = std::max(2.f * width0_, float(std::min(in.width, in.height)) / 3);
         pin_ = std::make_unique<ScenePin>(at_, radius);
       }
-      if (occlude_) {
-        TargetOptions to;
-        double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
-        to.every = to.person_every = std::clamp(int(std::lround(fps / 5)), 1, 12);
-        to.pose_every = 2;
-        people_ = std::make_unique<TargetMasker>("person", to);
-      }
+      if (occlude_) people_ = people_masker(fps);
     }
     return in;
   }
@@ -122,8 +189,20 @@ class Add : public Filter {
     cv::Mat cover;  // people in front of a scene pin, CV_32F at the masker's size
   };
 
+  // People at remove=people's cadence: the detector and each person's segmenter every fifth of a second.
+  static std::unique_ptr<TargetMasker> people_masker(double fps) {
+    TargetOptions to;
+    to.every = to.person_every = std::clamp(int(std::lround(fps / 5)), 1, 12);
+    to.pose_every = 2;
+    return std::make_unique<TargetMasker>("person", to);
+  }
+
   // Worker thread: where the picture goes in this frame, and what covers it.
   void analyse(Frame& f, Result& r) {
+    if (weather_) {
+      if (people_) r.cover = people_->probability(f);
+      return;
+    }
     if (body_) {
       r.place = body_->place(f);
       r.place.width *= scale_;
@@ -144,6 +223,12 @@ class Add : public Filter {
   // This thread: draw it (faded while the anchor is missing).
   void finish(Frame& f, Result& r) {
     ++frames_;
+    if (weather_) {
+      f.make_writable();
+      weather_->draw(f, dt_, r.cover);
+      (*emit_)(std::move(f));
+      return;
+    }
     if (r.place.found) last_ = r.place;
     else if (lost_++ == 0) first_lost_ = frames_ - 1;
     const float step = fade_ > 0 ? 1.f / float(fade_) : 1.f;
@@ -203,6 +288,8 @@ class Add : public Filter {
   bool track_, occlude_;
   int fade_;
   float width0_ = 0;
+  double dt_ = 1.0 / 25;
+  std::unique_ptr<Weather> weather_;
   Sprite sprite_;
   std::unique_ptr<BodyAnchor> body_;
   std::unique_ptr<ScenePin> pin_;
@@ -220,7 +307,7 @@ class Add : public Filter {
 }  // namespace
 
 extern const FilterDesc add_filter = {
-    "add", "Add a picture to the scene, kept on a body point or pinned to a place in the scene.", options,
+    "add", "Add a picture, text or weather to the scene, kept on a body point or pinned to a place in the scene.", options,
     [](const OptionValues& o) -> std::unique_ptr<Filter> { return std::make_unique<Add>(o); },
     "anchor=NAME follows a person's body (MediaPipe's pose; the face's anchors use the 468-point face mesh when a face\n"
     "is tracked): the picture moves, scales and turns with the eyes' or shoulders' line. One person is followed (the\n"
@@ -229,6 +316,10 @@ extern const FilterDesc add_filter = {
     "covers it (the people detector's masks). The picture is drawn antialiased in the frame's own YUV, its brightness\n"
     "and colour cast moved toward the scene around it (harmonize). It is not relit: no shadows, no reflections.\n"
     "An anchor that is not found fades the picture out (fade= frames) and back in; -loglevel verbose says how often.\n"
+    "text= is set with FreeType in fontfile= (DejaVu Sans Bold by default) and placed like a picture.\n"
+    "Weather (add=snow, rain, leaves, petals, embers) is particles in 3 depth layers; the far ones pass behind people\n"
+    "(front= says how many are in front); it lies on nothing, it does not build up. fog and haze are overlays,\n"
+    "thicker toward the top of the picture (a guess at depth: no depth is measured). Same seed, same frames.\n"
     "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
     "after it (the format stays deep; the precision is 8-bit). A frame with alpha gets the picture over its alpha too."};
 

@@ -9,6 +9,8 @@ pkgs=(
   libonnx-dev libprotobuf-dev
   clang libclang-rt-14-dev   # libFuzzer targets
   opencv-doc                 # real footage for the demo and tests
+  fonts-dejavu-core          # add=text's default font
+  fonts-wqy-microhei         # add=text's default font for Chinese, Japanese and Korean
 )
 missing=()
 for p in "${pkgs[@]}"; do

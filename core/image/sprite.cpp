@@ -9,6 +9,7 @@
 #include <iterator>
 #include <vector>
 
+#include <opencv2/freetype.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -68,6 +69,54 @@ Sprite Sprite::load(const std::string& path, const std::string& key, const std::
   double wsum = cv::sum(s.alpha_)[0];
   if (wsum < 1) fail("{}: '{}' is fully transparent", what, path);
   s.mean_luma_ = float(cv::sum(gf.mul(s.alpha_))[0] / wsum);
+  return s;
+}
+
+Sprite Sprite::text(const std::string& utf8, const std::string& font_file, int height, const uint8_t rgb[3], int border,
+                    const std::string& what) {
+  if (utf8.empty()) fail("{}: the text is empty", what);
+  if (utf8.find('\n') != std::string::npos) fail("{}: one line of text (add one filter per line)", what);
+  std::ifstream probe(font_file, std::ios::binary);
+  if (!probe) fail("{}: cannot read the font '{}': {}", what, font_file, std::strerror(errno));
+  cv::Ptr<cv::freetype::FreeType2> ft = cv::freetype::createFreeType2();
+  try {
+    ft->loadFontData(font_file, 0);
+  } catch (const cv::Exception&) {
+    fail("{}: '{}' is not a font FreeType can read (TrueType, OpenType)", what, font_file);
+  }
+  int base = 0;
+  cv::Size ts = ft->getTextSize(utf8, height, -1, &base);
+  if (ts.width <= 0 || ts.height <= 0) fail("{}: the font '{}' draws nothing for this text", what, font_file);
+  const int pad = border + 2;
+  cv::Mat mask = cv::Mat::zeros(ts.height + base + 2 * pad, ts.width + 2 * pad, CV_8UC3);
+  ft->putText(mask, utf8, cv::Point(pad, pad + ts.height), height, cv::Scalar(255, 255, 255), -1, cv::LINE_AA, true);
+  cv::Mat glyphs;
+  cv::extractChannel(mask, glyphs, 0);
+  Sprite s;
+  s.bgr_ = cv::Mat(glyphs.size(), CV_8UC3, cv::Scalar(rgb[2], rgb[1], rgb[0]));
+  cv::Mat a;
+  glyphs.convertTo(a, CV_32F, 1 / 255.0);
+  if (border > 0) {
+    // The border: the glyphs grown by `border` (round), dark, under the glyphs.
+    cv::Mat grown;
+    cv::dilate(a, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, cv::Size(2 * border + 1, 2 * border + 1)));
+    cv::Mat dark(glyphs.size(), CV_8UC3, cv::Scalar(0, 0, 0));
+    // colour = glyph colour where the glyph is, black in the border; alpha = the grown shape.
+    cv::Mat bf, df;
+    s.bgr_.convertTo(bf, CV_32FC3);
+    dark.convertTo(df, CV_32FC3);
+    std::vector<cv::Mat> ch;
+    cv::split(bf, ch);
+    for (auto& c : ch) c = c.mul(a / cv::max(grown, 1e-4));
+    cv::merge(ch, bf);
+    bf.convertTo(s.bgr_, CV_8UC3);
+    a = grown;
+  }
+  s.alpha_ = a;
+  cv::Mat g, gf;
+  cv::cvtColor(s.bgr_, g, cv::COLOR_BGR2GRAY);
+  g.convertTo(gf, CV_32F, 1 / 255.0);
+  s.mean_luma_ = float(cv::sum(gf.mul(s.alpha_))[0] / std::max(1.0, cv::sum(s.alpha_)[0]));
   return s;
 }
 

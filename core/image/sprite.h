@@ -21,6 +21,10 @@ class Sprite {
   // key: "" (the picture must have alpha), "white" or "black" (cut a plain background of that
   // colour, soft), "none" (paste it opaque). `what` names it in errors.
   static Sprite load(const std::string& path, const std::string& key, const std::string& what);
+  // Text set in a TrueType/OpenType font (FreeType), `height` pixels high, in colour `rgb`, with
+  // a dark border `border` pixels wide so it reads on any background. UTF-8; one line.
+  static Sprite text(const std::string& utf8, const std::string& font_file, int height, const uint8_t rgb[3], int border,
+                     const std::string& what);
   cv::Size size() const { return bgr_.size(); }
   float mean_luma() const { return mean_luma_; }  // 0..1, alpha-weighted
   // The frame pixels it covers under the affine map A (sprite pixels -> frame pixels).

@@ -135,3 +135,52 @@ frames_md5() { ffmpeg -v error -i "$1" -vf "trim=start_frame=40" -f framemd5 - |
 [ "$(frames_md5 leave.mkv)" = "$(frames_md5 left.mkv)" ] ||
   die "the sunglasses are still drawn after the face left"
 ok "anchor lost: faded out (frames unchanged after), verbose: $(grep -o 'add: the anchor.*' verbose.txt)"
+
+# ---- text: set with FreeType, white as asked; a missing font is an error ----------------------
+"$O" -y -nostats -i messi.mkv -vf "add=text='Day 1':x=480:y=60:fontsize=48" -frames:v 5 -c:v ffv1 text.mkv || die "add=text failed"
+gray text.mkv text.gray
+python3 - <<'PY' || die "the text is not drawn white where it was put"
+W, H = 960, 540
+a = open("in.gray", "rb").read()[:W * H]; b = open("text.gray", "rb").read()[:W * H]
+changed = [(x, y) for y in range(0, H) for x in range(0, W) if abs(a[y * W + x] - b[y * W + x]) > 40]
+white = sum(1 for x, y in changed if b[y * W + x] > 200)
+xs = [x for x, _ in changed]; ys = [y for _, y in changed]
+print(f"text: {len(changed)} pixels changed, {white} of them white, x {min(xs)}-{max(xs)}, y {min(ys)}-{max(ys)}")
+ok = len(changed) > 1500 and white > 0.5 * len(changed) and 380 < min(xs) and max(xs) < 580 and 20 < min(ys) and max(ys) < 100
+raise SystemExit(0 if ok else 1)
+PY
+expect_fail "cannot read the font 'nofont.ttf'" "$O" -y -i clip.mp4 -vf "add=text=hi:x=5:y=5:fontfile=nofont.ttf" e.mp4 >/dev/null
+expect_fail "fontsize= is for text=" "$O" -y -i clip.mp4 -vf "add=image=square.png:x=5:y=5:fontsize=20" e.mp4 >/dev/null
+ok "add=text: white letters where they were put; a missing font and text options on a picture are errors"
+
+# ---- weather: deterministic, and the far layers go behind people -------------------------------
+ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/messi5.jpg" -vf format=yuv420p -frames:v 30 -c:v ffv1 still.mkv
+md5() { ffmpeg -v error -i "$1" -f framemd5 - | grep -v '^#' | md5sum; }
+"$O" -y -nostats -i still.mkv -vf "add=snow:front=0" -c:v ffv1 snow1.mkv || die "add=snow failed"
+"$O" -y -nostats -i still.mkv -vf "add=snow:front=0" -c:v ffv1 snow2.mkv
+"$O" -y -nostats -i still.mkv -vf "add=snow:front=0:seed=2" -c:v ffv1 snow3.mkv
+[ "$(md5 snow1.mkv)" = "$(md5 snow2.mkv)" ] || die "add=snow is not the same twice"
+[ "$(md5 snow1.mkv)" != "$(md5 snow3.mkv)" ] || die "seed= changes nothing"
+gray still.mkv still.gray
+gray snow1.mkv snow.gray
+python3 - <<'PY' || die "snow behind people fell on Messi's chest, or nowhere"
+# Messi's chest (by eye, inside his jersey in messi5.jpg: x 195-240, y 110-160) against the crowd
+# above him (x 330-540, y 5-95), over all 30 frames, per pixel.
+W, H = 548, 342
+a = open("still.gray", "rb").read(); b = open("snow.gray", "rb").read()
+n = len(a) // (W * H)
+def changed(x0, x1, y0, y1):
+    c = sum(1 for i in range(n) for y in range(y0, y1) for x in range(x0, x1)
+            if abs(a[i * W * H + y * W + x] - b[i * W * H + y * W + x]) > 10)
+    return c / ((x1 - x0) * (y1 - y0) * n)
+chest, crowd = changed(195, 240, 110, 160), changed(330, 540, 5, 95)
+print(f"snow with every layer behind people: {100 * chest:.3f} % of the chest's pixels changed, {100 * crowd:.3f} % of the crowd's")
+raise SystemExit(0 if chest <= 0.02 * crowd and crowd > 0.002 else 1)
+PY
+expect_fail "weather=snw: not a weather.*snow" "$O" -y -i clip.mp4 -vf "add=snw" e.mp4 >/dev/null
+expect_fail "covers the whole picture; anchor= is for pictures" "$O" -y -i clip.mp4 -vf "add=rain:anchor=eyes" e.mp4 >/dev/null
+for w in rain leaves petals embers fog haze; do
+  "$O" -y -nostats -i clip.mp4 -vf "add=$w" -c:v ffv1 "w_$w.mkv" || die "add=$w failed"
+  [ "$(md5 clip.mp4)" != "$(md5 "w_$w.mkv")" ] || die "add=$w changed nothing"
+done
+ok "add=snow: same frames twice, another seed differs; behind people none on Messi's chest; rain, leaves, petals, embers, fog, haze run"
