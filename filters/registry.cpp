@@ -10,6 +10,7 @@ namespace omni {
 extern const FilterDesc add_filter;
 extern const FilterDesc matte_filter;
 extern const FilterDesc remove_filter;
+extern const FilterDesc replace_filter;
 extern const FilterDesc restyle_filter;
 
 static std::vector<const FilterDesc*>& table() {
@@ -17,6 +18,7 @@ static std::vector<const FilterDesc*>& table() {
       &add_filter,
       &matte_filter,
       &remove_filter,
+      &replace_filter,
       &restyle_filter,
   };
   return t;

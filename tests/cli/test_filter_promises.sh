@@ -7,12 +7,12 @@ O=${OMNI_SHIPPED:-$OMNI}
 # Depth: 10-bit in, 10-bit out (8-bit inside; -h filter= says so).
 ffmpeg -v error -y -f lavfi -i "testsrc2=size=160x120:rate=10:duration=1" -pix_fmt yuv420p10le -c:v ffv1 ten.mkv
 ffmpeg -v error -y -f lavfi -i "color=red@0.7:s=31x17,format=rgba" -frames:v 1 sticker.png
-for f in matte restyle=cartoon "remove=x=10:y=10:w=30:h=20" "add=image=sticker.png:x=50:y=40:occlude=0"; do
+for f in matte restyle=cartoon "remove=x=10:y=10:w=30:h=20" "add=image=sticker.png:x=50:y=40:occlude=0" replace=color; do
   "$O" -y -nostats -i ten.mkv -vf "$f" -c:v ffv1 out10.mkv
   [ "$(probe v:0 stream=pix_fmt out10.mkv)" = yuv420p10le ] || die "$f turned 10-bit into $(probe v:0 stream=pix_fmt out10.mkv)"
   "$O" -h filter="${f%%=*}" | grep -q "Works in 8 bits per component" || die "-h filter=${f%%=*} does not say it works in 8 bits"
 done
-ok "matte, restyle, remove, add: 10-bit in, 10-bit out; -h filter= says each works in 8 bits"
+ok "matte, restyle, remove, add, replace: 10-bit in, 10-bit out; -h filter= says each works in 8 bits"
 
 # Alpha: matte's alpha is the same after restyle or remove as before them.
 "$O" -y -nostats -i ten.mkv -vf "matte=bg=transparent" -c:v ffv1 a0.mkv

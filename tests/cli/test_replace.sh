@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# replace=color, measured on a real photo: Messi's red jersey turned blue (target=person:who=largest: the
+# crowd are people too) while the crowd behind him stays as it was (target=all changes it); the hue
+# of his red moves by 60 degrees or more,
+# its lightness (CIE L*) by less than 3; the luma plane is untouched everywhere; a box limits it
+# the same way; and the errors.
+source "$(dirname "$0")/lib.sh"
+O="$OMNI_SHIPPED"
+for m in nanodet movenet-multipose selfie; do
+  "$O" models path "$m" >/dev/null 2>&1 || die "model $m is not installed; run: $O models fetch $m (make test does)"
+done
+
+ffmpeg -v error -y -loop 1 -framerate 10 -i "$DATA/messi5.jpg" -vf format=yuv420p -frames:v 10 -c:v ffv1 messi.mkv
+"$O" -y -nostats -i messi.mkv -vf "replace=color:from=red:to=blue:target=person:who=largest" -c:v ffv1 blue.mkv || die "replace=color failed"
+"$O" -y -nostats -i messi.mkv -vf "replace=color:from=red:to=blue:x=300:y=150:w=200:h=100" -c:v ffv1 box.mkv || die "replace=color in a box failed"
+"$O" -y -nostats -i messi.mkv -vf "replace=color:from=red:to=blue" -c:v ffv1 all.mkv || die "replace=color everywhere failed"
+for f in messi blue box all; do
+  ffmpeg -v error -y -i $f.mkv -vf "select=eq(n\,9)" -frames:v 1 -f rawvideo -pix_fmt rgb24 $f.rgb
+  ffmpeg -v error -y -i $f.mkv -f rawvideo -pix_fmt gray $f.gray
+done
+cmp -s messi.gray blue.gray || die "replace=color changed the luma plane"
+python3 - <<'PY' || die "replace=color: the numbers are off"
+import colorsys
+W, H = 548, 342
+a = open("messi.rgb", "rb").read(); b = open("blue.rgb", "rb").read(); c = open("box.rgb", "rb").read()
+e = open("all.rgb", "rb").read()
+def px(buf, x, y):
+    i = 3 * (y * W + x); return buf[i] / 255, buf[i + 1] / 255, buf[i + 2] / 255
+def lstar(r, g, b):
+    lin = lambda v: v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+    Y = 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+    return 116 * Y ** (1 / 3) - 16 if Y > 0.008856 else 903.3 * Y
+def red(p, chroma=0.35):
+    h, s, v = colorsys.rgb_to_hsv(*p)
+    return (h < 0.04 or h > 0.96) and max(p) - min(p) > chroma
+# Messi's jersey and shorts (by eye, x 150-300, y 90-260 of messi5.jpg): the red pixels.
+moved, dl, n = [], [], 0
+for y in range(90, 260, 2):
+    for x in range(150, 300, 2):
+        p = px(a, x, y)
+        if not red(p): continue
+        q = px(b, x, y)
+        h0 = colorsys.rgb_to_hsv(*p)[0] * 360; h1 = colorsys.rgb_to_hsv(*q)[0] * 360
+        d = abs((h1 - h0 + 180) % 360 - 180)
+        moved.append(d); dl.append(abs(lstar(*q) - lstar(*p))); n += 1
+moved.sort(); dl.sort()
+med_h, med_l = moved[len(moved) // 2], dl[len(dl) // 2]
+# The crowd, away from him (right of x 380 above y 200; left of x 110 above his hand, y < 60): no
+# pixel changes with target=person:who=largest, while target=all does turn some of its colours.
+crowd = [(x, y) for y in range(0, 200) for x in range(380, W)] + [(x, y) for y in range(0, 60) for x in range(0, 110)]
+changed_target = sum(1 for x, y in crowd if px(a, x, y) != px(b, x, y))
+changed_all = sum(1 for x, y in crowd if px(a, x, y) != px(e, x, y))
+# The box: outside it nothing changed; inside, red moved.
+out_box = sum(1 for y in range(0, H, 3) for x in range(0, W, 3) if not (300 <= x < 500 and 150 <= y < 250) and px(a, x, y) != px(c, x, y))
+print(f"replace=color red->blue on Messi: {n} red pixels, median hue move {med_h:.0f} deg, median |dL*| {med_l:.2f}; "
+      f"crowd pixels changed {changed_target} (target=all: {changed_all}); pixels changed outside the box {out_box}")
+ok = n > 500 and med_h >= 60 and med_l < 3 and changed_target == 0 and changed_all > 200 and out_box == 0
+raise SystemExit(0 if ok else 1)
+PY
+ok "replace=color:from=red:to=blue:target=person:who=largest: his red moves >= 60 deg at |dL*| < 3, the crowd and the luma stay, a box holds it"
+
+expect_fail "from= is a grey" "$O" -y -i messi.mkv -vf "replace=color:from=gray:to=blue" e.mkv >/dev/null
+expect_fail "target=dgo: not all, person, salient or an object class" "$O" -y -i messi.mkv -vf "replace=color:target=dgo" e.mkv >/dev/null
+expect_fail "x, y, w, h give a box; they do not go with target=car" "$O" -y -i messi.mkv -vf "replace=color:target=car:x=1:y=1:w=5:h=5" e.mkv >/dev/null
+expect_fail "outside the 548x342 picture" "$O" -y -i messi.mkv -vf "replace=color:x=600:y=1:w=5:h=5" e.mkv >/dev/null
+[ ! -e e.mkv ] || die "a failed replace left e.mkv"
+ok "replace: a grey from=, an unknown target, a box with a target, a box outside: one line each"
