@@ -1,4 +1,6 @@
-// replace: change one part of the picture and keep the rest. replace=color moves the hue of the
+// replace: change one part of the picture and keep the rest. replace=background keeps the
+// subject and puts a new background behind it (core/perception's Subject and core/image's
+// Backdrop, the pieces matte is made of, plus a light wrap). replace=color moves the hue of the
 // pixels near one colour to another's, inside a target (people, a named object, the salient
 // object, a box) or everywhere, in the frame's own chroma planes: lightness (luma) is not touched
 // and nothing outside the target changes.
@@ -16,8 +18,10 @@ extern "C" {
 
 #include "core/error.h"
 #include "core/filtergraph/filter.h"
+#include "core/image/backdrop.h"
 #include "core/model/hub.h"
 #include "core/perception/perception.h"
+#include "core/perception/subject.h"
 #include "core/worker.h"
 
 namespace omni {
@@ -25,13 +29,24 @@ namespace omni {
 namespace {
 
 const OptionDef options[] = {
-    {"what", "what to replace: color (a colour by another, shading kept)", OptType::Enum, "color", 0, 0, "color"},
+    {"what", "what to replace: background (everything but the subject) or color (a colour by another, shading kept)",
+     OptType::Enum, "background", 0, 0, "background|color"},
+    {"with", "background: what goes behind the subject: a colour (name, #RRGGBB), blur[=RADIUS], or an image or video file",
+     OptType::String, ""},
+    {"keep", "background: the subject kept: person, salient, auto, or an object class (as matte's keep=)", OptType::String,
+     "person"},
+    {"model", "background: the person segmenter (auto, selfie, selfie-landscape, pose, rvm) or isnet", OptType::String, "auto"},
+    {"fit", "background: an image or video: cover, contain or stretch", OptType::Enum, "cover", 0, 0, "cover|contain|stretch"},
+    {"loop", "background: a video background loops (0: it holds its last picture)", OptType::Bool, "1"},
+    {"wrap", "background: how much of the new background's light wraps round the subject's edge", OptType::Float, "0.3", 0, 1},
+    {"despill", "background: take the old background's colour out of the subject's edge pixels", OptType::Float, "1", 0, 1},
     {"from", "color: the colour to change (a name or #RRGGBB)", OptType::Color, "red"},
     {"to", "color: the colour it becomes", OptType::Color, "blue"},
     {"target", "color: where: all (the whole picture), person (people), salient (the most salient object), or any of the "
                "object detector's 80 classes by name (car, sports ball, 汽车...); x, y, w, h give a box instead",
      OptType::String, "all"},
-    {"who", "target=CLASS: which of several: all, largest, left, right, center, a rank by size or id=N", OptType::String, "all"},
+    {"who", "target=CLASS or keep=CLASS: which of several: all, largest, left, right, center, a rank by size or id=N",
+     OptType::String, "all"},
     {"x", "a box instead of a target: left edge", OptType::Int, "0", 0, 100000},
     {"y", "a box instead of a target: top edge", OptType::Int, "0", 0, 100000},
     {"w", "a box instead of a target: width", OptType::Int, "0", 0, 100000},
@@ -49,6 +64,23 @@ constexpr double kPi = 3.14159265358979323846;
 class Replace : public Filter {
  public:
   explicit Replace(const OptionValues& o) : tol_(float(o.f("tolerance") * kPi / 180)), sat_(float(o.f("saturation"))) {
+    auto only = [&](std::initializer_list<const char*> names, const char* what) {
+      for (const char* n : names)
+        if (o.was_set(n)) fail("replace: {}= is for replace={}, not replace={}", n, what, o.s("what"));
+    };
+    if (o.i("what") == 0) {  // background
+      only({"from", "to", "target", "x", "y", "w", "h", "tolerance", "saturation"}, "color");
+      if (o.s("with").empty()) fail("replace: background needs with=: a picture, a video, a colour or blur (replace=background:with=beach.jpg)");
+      backdrop_ = std::make_unique<Backdrop>(o.s("with"), Fit(o.i("fit")), o.b("loop"), "replace: with");
+      if (backdrop_->transparent()) fail("replace: with={}: a transparent background is matte=bg=transparent (an alpha cut-out)", o.s("with"));
+      SubjectOptions so;
+      so.keep = o.s("keep"), so.who = o.s("who"), so.who_set = o.was_set("who"), so.model = o.s("model");
+      so.edges.refine = -1;
+      subject_ = std::make_unique<Subject>(so, "replace");
+      wrap_ = float(o.f("wrap")), despill_ = float(o.f("despill"));
+      return;
+    }
+    only({"with", "keep", "model", "fit", "loop", "wrap", "despill"}, "background");
     const uint8_t* f = o.at("from").rgba;
     const uint8_t* t = o.at("to").rgba;
     std::copy(f, f + 3, from_), std::copy(t, t + 3, to_);
@@ -89,6 +121,10 @@ class Replace : public Filter {
   }
 
   StreamInfo configure(const StreamInfo& in) override {
+    if (backdrop_) {
+      backdrop_->set_time_base(in.time_base);
+      return in;
+    }
     if (target_ == kBox && (box_.x >= in.width || box_.y >= in.height))
       fail("replace: the box at {},{} is outside the {}x{} picture", box_.x, box_.y, in.width, in.height);
     if (target_ == kPeople || target_ == kObject) {
@@ -116,7 +152,8 @@ class Replace : public Filter {
 
  private:
   struct Result {
-    cv::Mat where;  // CV_32F target probability at any size; empty: everywhere (or the box)
+    cv::Mat where;  // CV_32F target (or subject) probability at any size; empty: everywhere (or the box)
+    bool person = true;
   };
 
   static double chroma_of(const uint8_t rgb[3]) {
@@ -136,7 +173,8 @@ class Replace : public Filter {
   }
 
   void analyse(Frame& f, Result& r) {
-    if (masker_) r.where = masker_->probability(f);
+    if (subject_) r.where = subject_->probability(f, r.person);
+    else if (masker_) r.where = masker_->probability(f);
     else if (salient_) r.where = salient_->probability(f);
   }
 
@@ -158,6 +196,18 @@ class Replace : public Filter {
   // length moves toward to's saturation by the same amount. The turn itself is made in the chroma
   // plane, from from's angle there to to's. Luma is not touched.
   void finish(Frame& f, Result& r) {
+    if (subject_) {
+      // The subject kept, everything else the new background: matte's alpha and compositing.
+      cv::Mat alpha = subject_->alpha(r.where, r.person, f);
+      Frame out = Frame::alloc(f.width(), f.height(), f.format());
+      out.copy_props_from(f);
+      backdrop_->composite(f, alpha, despill_, wrap_, out);
+      if (f.has_alpha()) f.alpha().copyTo(out.alpha());
+      out.side_mut().set("matte", alpha);
+      ++frames_;
+      (*emit_)(std::move(out));
+      return;
+    }
     f.make_writable();
     const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f.format());
     cv::Mat U = f.mat(1), V = f.mat(2), Y = f.mat(0), Yc;
@@ -219,6 +269,9 @@ class Replace : public Filter {
   std::string target_name_, who_ = "all";
   std::unique_ptr<TargetMasker> masker_;
   std::unique_ptr<SalientTracker> salient_;
+  std::unique_ptr<Backdrop> backdrop_;
+  std::unique_ptr<Subject> subject_;
+  float wrap_ = 0, despill_ = 1;
   int64_t frames_ = 0;
   const Emit* emit_ = nullptr;
   // last: its worker is joined before the trackers it uses are destroyed
@@ -228,13 +281,16 @@ class Replace : public Filter {
 }  // namespace
 
 extern const FilterDesc replace_filter = {
-    "replace", "Replace one part of the picture and keep the rest: a colour by another.", options,
+    "replace", "Replace one part of the picture and keep the rest: the background, or a colour by another.", options,
     [](const OptionValues& o) -> std::unique_ptr<Filter> { return std::make_unique<Replace>(o); },
+    "replace=background keeps the subject (keep=, as matte's) and puts with= behind it: matte=bg='s alpha and\n"
+    "compositing (edge decontamination), plus wrap= of the new background's light round the subject's edge; a video\n"
+    "loops (loop=0: holds its last picture).\n"
     "replace=color turns the hue of the pixels near from= (within tolerance= HSV degrees) in the frame's chroma plane\n"
     "toward to=, and their chroma toward to='s saturation; the luma is not touched, so shading and texture stay, and\n"
     "greys (below saturation=) keep their colour. target= limits it to people, a named object or the salient object\n"
     "(their masks as matte and remove find them), or x, y, w, h to a box; outside it nothing changes.\n"
-    "Not yet here: background, object, sky, season and time (matte=bg= replaces a background today).\n"
+    "Not yet here: object, sky, season and time.\n"
     "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
     "after it (the format stays deep; the precision is 8-bit)."};
 

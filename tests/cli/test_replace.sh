@@ -6,7 +6,7 @@
 # the same way; and the errors.
 source "$(dirname "$0")/lib.sh"
 O="$OMNI_SHIPPED"
-for m in nanodet movenet-multipose selfie; do
+for m in nanodet movenet-multipose selfie selfie-landscape; do
   "$O" models path "$m" >/dev/null 2>&1 || die "model $m is not installed; run: $O models fetch $m (make test does)"
 done
 
@@ -59,9 +59,43 @@ raise SystemExit(0 if ok else 1)
 PY
 ok "replace=color:from=red:to=blue:target=person:who=largest: his red moves >= 60 deg at |dL*| < 3, the crowd and the luma stay, a box holds it"
 
+# ---- background: matte's compositing (wrap=0 is matte=bg= bit for bit), light wrap only at the edge --
+"$O" -y -nostats -i messi.mkv -vf "replace=background:with=$DATA/home.jpg:wrap=0" -c:v ffv1 bg0.mkv || die "replace=background failed"
+"$O" -y -nostats -i messi.mkv -vf "matte=bg=$DATA/home.jpg" -c:v ffv1 mbg.mkv
+fmd5() { ffmpeg -v error -i "$1" -f framemd5 - | grep -v '^#' | md5sum; }
+[ "$(fmd5 bg0.mkv)" = "$(fmd5 mbg.mkv)" ] || die "replace=background:wrap=0 is not matte=bg= (a second copy of the compositing?)"
+"$O" -y -nostats -i messi.mkv -vf "replace=background:with=$DATA/home.jpg:wrap=0.5" -c:v ffv1 bg5.mkv
+"$O" -y -nostats -i messi.mkv -vf "matte=out=mask" -c:v ffv1 mask.mkv
+for f in bg0 bg5 mask; do ffmpeg -v error -y -i $f.mkv -vf "select=eq(n\,9)" -frames:v 1 -f rawvideo -pix_fmt gray $f.g9; done
+python3 - <<'PY' || die "the light wrap reached past the subject's edge"
+W, H = 548, 342
+a = open("bg0.g9", "rb").read(); b = open("bg5.g9", "rb").read(); m = open("mask.g9", "rb").read()
+diff = [i for i in range(W * H) if a[i] != b[i]]
+outside = sum(1 for i in diff if m[i] == 0)
+print(f"light wrap: {len(diff)} pixels changed, {outside} of them where the matte is empty")
+raise SystemExit(0 if len(diff) > 500 and outside == 0 else 1)
+PY
+# A video background of 0.5 s under a 1 s clip: it loops, or holds its last picture with loop=0.
+ffmpeg -v error -y -f lavfi -i "color=red:s=320x200:r=10,hue=h=t*600" -t 0.5 -c:v ffv1 hue.mkv
+"$O" -y -nostats -i messi.mkv -vf "replace=background:with=hue.mkv:loop=0" -c:v ffv1 hold.mkv
+"$O" -y -nostats -i messi.mkv -vf "replace=background:with=hue.mkv" -c:v ffv1 loop.mkv
+corner() { ffmpeg -v error -i "$1" -vf "crop=8:8:0:0,scale=1:1" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 | tr -s ' \n' ' '; }
+python3 - "$(corner hold.mkv)" "$(corner loop.mkv)" <<'PY' || die "loop=0 does not hold the background clip's last picture"
+import sys
+hold = list(map(int, sys.argv[1].split())); loop = list(map(int, sys.argv[2].split()))
+h = [tuple(hold[i:i + 3]) for i in range(0, len(hold), 3)]; l = [tuple(loop[i:i + 3]) for i in range(0, len(loop), 3)]
+print(f"corner colour, frames 5-9: held {h[5:]}, looped {l[5:]}")
+raise SystemExit(0 if len(set(h[5:])) == 1 and len(set(l[5:])) > 1 and l[5] == l[0] else 1)
+PY
+ok "replace=background: wrap=0 is matte=bg= bit for bit; the wrap stays inside the matte; a video loops, loop=0 holds"
+
+expect_fail "background needs with=" "$O" -y -i messi.mkv -vf "replace=background" e.mkv >/dev/null
+expect_fail "from= is for replace=color, not replace=background" "$O" -y -i messi.mkv -vf "replace=background:with=blur:from=red" e.mkv >/dev/null
+expect_fail "with= is for replace=background, not replace=color" "$O" -y -i messi.mkv -vf "replace=color:with=blur" e.mkv >/dev/null
+expect_fail "a transparent background is matte=bg=transparent" "$O" -y -i messi.mkv -vf "replace=background:with=transparent" e.mkv >/dev/null
 expect_fail "from= is a grey" "$O" -y -i messi.mkv -vf "replace=color:from=gray:to=blue" e.mkv >/dev/null
 expect_fail "target=dgo: not all, person, salient or an object class" "$O" -y -i messi.mkv -vf "replace=color:target=dgo" e.mkv >/dev/null
 expect_fail "x, y, w, h give a box; they do not go with target=car" "$O" -y -i messi.mkv -vf "replace=color:target=car:x=1:y=1:w=5:h=5" e.mkv >/dev/null
 expect_fail "outside the 548x342 picture" "$O" -y -i messi.mkv -vf "replace=color:x=600:y=1:w=5:h=5" e.mkv >/dev/null
 [ ! -e e.mkv ] || die "a failed replace left e.mkv"
-ok "replace: a grey from=, an unknown target, a box with a target, a box outside: one line each"
+ok "replace: no with=, options of the other kind, transparent, a grey from=, an unknown target, a box with a target, a box outside: one line each"
