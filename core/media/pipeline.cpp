@@ -95,6 +95,7 @@ struct InStream {
   std::vector<int> subtitle_outputs;                          // decoded subtitles go here (-c:s CODEC)
   bool used_by_graph = false;
   int64_t cfr_next = 0;  // next frame number when the input's timestamps are remade (-r before -i)
+  bool past_limit = false;  // a packet at or past the input's -t/-to was read
 };
 
 struct InFile {
@@ -244,6 +245,7 @@ class Runner {
   void write_packet(int osi, AVPacket* pkt);
   void maybe_write_header();
   void process_packet(InFile& in, AVPacket* pkt);
+  bool reached_limit(InFile& in, const AVPacket* pkt);
   void decode(InFile& in, int si, AVPacket* pkt);
   void finish_inputs();
   void end_input(InFile& in);
@@ -1153,6 +1155,25 @@ void Runner::decode(InFile& in, int si, AVPacket* pkt) {
   av_frame_free(&f);
 }
 
+// Marks the packet's stream as past the input's -t/-to when the packet is (decoding order, so
+// no later packet is earlier); true when every stream the input feeds is past it.
+bool Runner::reached_limit(InFile& in, const AVPacket* pkt) {
+  if (in.limit == INT64_MAX || pkt->stream_index < 0 || pkt->stream_index >= int(in.streams.size())) return false;
+  InStream& is = in.streams[size_t(pkt->stream_index)];
+  int64_t t_us;
+  if (in.forced_rate.num && is.st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
+    t_us = av_rescale_q(is.cfr_next, av_inv_q(in.forced_rate), kUs);  // timestamps remade from the frame count
+  } else {
+    int64_t ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+    if (ts == AV_NOPTS_VALUE) return false;
+    t_us = av_rescale_q(ts, is.st->time_base, kUs) + in.ts_offset;
+  }
+  if (t_us >= in.limit) is.past_limit = true;
+  for (const InStream& s : in.streams)
+    if ((s.used_by_graph || !s.copy_outputs.empty() || !s.subtitle_outputs.empty()) && !s.past_limit) return false;
+  return true;
+}
+
 void Runner::process_packet(InFile& in, AVPacket* pkt) {
   int si = pkt->stream_index;
   if (si < 0 || si >= int(in.streams.size())) return;
@@ -1326,7 +1347,14 @@ int Runner::run() {
       continue;
     }
     process_packet(*next, pkt);
+    const bool done = reached_limit(*next, pkt);
     av_packet_unref(pkt);
+    if (done) {
+      // Past -t/-to on every stream it feeds: the input ends here, as in ffmpeg (a looped
+      // picture, -loop 1, would otherwise be read forever).
+      next->eof = true;
+      end_input(*next);
+    }
     for (auto& g : graphs_) g->drain_sources();
   }
   finish_inputs();
