@@ -66,6 +66,7 @@ bench: build models peer
 	@bash bench/restyle.sh $(BUILD)/omni
 	@bash bench/remove.sh $(BUILD)/omni
 	@bash bench/add.sh $(BUILD)/omni
+	@bash bench/replace.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD)-san

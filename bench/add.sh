@@ -3,37 +3,20 @@
 # same run: `-vf null`, and ffmpeg's overlay of the same picture at a fixed place (what add does
 # without following anything). A body anchor on a moving real photo of a person (messi5.jpg
 # panned and zoomed), a scene pin on a panning photo, and a scene pin on a street with people
-# (vtest.avi: the people detector's masks cover it). Frames per second of the whole command,
+# (vtest.avi: the people detector's masks cover it), and snow and rain over that street. Frames per second of the whole command,
 # median of RUNS (default 3). Not a test: it prints.
 set -euo pipefail
-omni=${1:-build/omni}
-runs=${RUNS:-3}
-work=${BENCH_DIR:-build/bench}
-mkdir -p "$work"
-data=/usr/share/doc/opencv-doc/examples/data
-person="$work/messi-720p-10s.mp4"
-[ -f "$person" ] || ffmpeg -v error -y -loop 1 -framerate 30 -i "$data/messi5.jpg" \
-  -vf "scale=1644:1026,crop=1280:720:x='180+150*sin(t)':y='150+80*sin(t*0.7)',format=yuv420p" -t 10 -c:v libx264 -preset medium -crf 20 "$person"
+source "$(dirname "$0")/lib.sh"
+frames=300
+person=$(person_clip)
+street=$(street_clip)
 pan="$work/pan-720p-10s.mp4"
 [ -f "$pan" ] || ffmpeg -v error -y -loop 1 -framerate 30 -i "$data/home.jpg" \
   -vf "scale=3200:-2,crop=1280:720:x='40+n*4':y=1200,format=yuv420p" -t 10 -c:v libx264 -preset medium -crf 20 "$pan"
-street="$work/vtest-720p-10s.mp4"
-[ -f "$street" ] || ffmpeg -v error -y -i "$data/vtest.avi" -t 10 -vf "scale=1280:720,fps=30" -c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p "$street"
 glasses="$work/glasses.png"
 [ -f "$glasses" ] || ffmpeg -v error -y -f lavfi -i "color=black@0:s=200x80,format=rgba" -vf \
   "geq=r='20':g='20':b='40':a='if(lt(hypot(X-50\,Y-40)\,36)+lt(hypot(X-150\,Y-40)\,36)\,230\,if(between(X\,80\,120)*between(Y\,28\,36)\,255\,0))'" \
   -frames:v 1 "$glasses"
-
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-x264="-c:v libx264 -preset veryfast -an"
-frames=300
-run() {  # run LABEL CMD...
-  local label=$1 t=(); shift
-  for _ in $(seq "$runs"); do t+=("$(timeit "$@")"); done
-  last=$(printf '%s\n' "${t[@]}" | median)
-  printf '  %-52s %7.2fs  %6.1f fps\n' "$label" "$last" "$(echo "$frames / $last" | bc -l)"
-}
 
 echo "bench/add: $(nproc) cores, 720p 30 fps 10 s, H.264 veryfast out, median of $runs"
 echo "a person moving (messi5.jpg panned and zoomed):"
@@ -50,3 +33,7 @@ echo "a street with people (vtest.avi scaled):"
 run "ffmpeg -vf null" ffmpeg -nostdin -y -nostats -i "$street" -vf null $x264 "$work/n.mp4"; null=$last
 run "omni add x:y pinned, people cover it" "$omni" -y -nostats -i "$street" -vf "add=image=$glasses:x=760:y=450" $x264 "$work/a.mp4"
 printf '  %-52s %.2f\n' "ratio add pinned+occlude / null" "$(echo "$last / $null" | bc -l)"
+run "omni add=snow (far layers behind people)" "$omni" -y -nostats -i "$street" -vf "add=snow" $x264 "$work/a.mp4"
+printf '  %-52s %.2f\n' "ratio add=snow / null" "$(echo "$last / $null" | bc -l)"
+run "omni add=snow:front=3 (no people masks)" "$omni" -y -nostats -i "$street" -vf "add=snow:front=3" $x264 "$work/a.mp4"
+run "omni add=rain:front=3" "$omni" -y -nostats -i "$street" -vf "add=rain:front=3" $x264 "$work/a.mp4"

@@ -15,9 +15,7 @@ for size in 1280x720 1920x1080; do
   [ -f "$clip" ] || ffmpeg -v error -y -i "$src" -t 10 -vf "scale=${size/x/:},fps=30" -c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p "$clip"
 done
 
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-x264="-c:v libx264 -preset veryfast -an"
+source "$(dirname "$0")/lib.sh"  # median, timeit, x264 (this file's run() takes the clip and its frames)
 
 run() {  # run LABEL CLIP FRAMES CMD...: prints fps (median) and returns the median seconds in $last
   local label=$1 clip=$2 frames=$3 t=(); shift 3

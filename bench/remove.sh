@@ -6,30 +6,15 @@
 # length: the window holds 2*window+1 frames). Frames per second of the whole command, median of
 # RUNS (default 3). Not a test: it prints.
 set -euo pipefail
-omni=${1:-build/omni}
-runs=${RUNS:-3}
-work=${BENCH_DIR:-build/bench}
-mkdir -p "$work"
-data=/usr/share/doc/opencv-doc/examples/data
-still="$work/vtest-720p-10s.mp4"
-[ -f "$still" ] || ffmpeg -v error -y -i "$data/vtest.avi" -t 10 -vf "scale=1280:720,fps=30" -c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p "$still"
+source "$(dirname "$0")/lib.sh"
+frames=300
+still=$(street_clip)
 pan="$work/pan-logo-720p-10s.mp4"
 [ -f "$pan" ] || ffmpeg -v error -y -loop 1 -framerate 30 -i "$data/home.jpg" -i "$data/opencv-logo.png" -filter_complex \
   "[0]scale=3200:-2,crop=1280:720:x='40+n*4':y=1200[bg];[1]scale=160:160[lg];[bg][lg]overlay=x=1060:y=40,format=yuv420p" \
   -t 10 -c:v libx264 -preset medium -crf 20 "$pan"
 box="$work/box-720p.png"
 [ -f "$box" ] || ffmpeg -v error -y -f lavfi -i "color=black:s=1280x720,drawbox=x=1054:y=34:w=172:h=172:color=white:t=fill,format=gray" -frames:v 1 "$box"
-
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-x264="-c:v libx264 -preset veryfast -an"
-frames=300
-run() {  # run LABEL CMD...
-  local label=$1 t=(); shift
-  for _ in $(seq "$runs"); do t+=("$(timeit "$@")"); done
-  last=$(printf '%s\n' "${t[@]}" | median)
-  printf '  %-52s %7.2fs  %6.1f fps\n' "$label" "$last" "$(echo "$frames / $last" | bc -l)"
-}
 
 echo "bench/remove: $(nproc) cores, 720p 30 fps 10 s, H.264 veryfast out, median of $runs"
 echo "still camera (vtest.avi scaled):"

@@ -14,9 +14,7 @@ clip="$work/vtest-720p-10s.mp4"
 [ -f "$clip" ] || ffmpeg -v error -y -i "$src" -t 10 -vf "scale=1280:720,fps=30" -c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p "$clip"
 frames=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$clip")
 
-median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
-timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
-x264="-c:v libx264 -preset veryfast -an"
+source "$(dirname "$0")/lib.sh"  # median, timeit, x264 (this file's run() takes the clip and its frames)
 run() {  # run LABEL CMD...: prints fps (median); the median seconds are left in $last
   local label=$1 t=(); shift
   for _ in $(seq "$runs"); do t+=("$(timeit "$@")"); done

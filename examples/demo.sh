@@ -2,7 +2,8 @@
 # `make demo`: a real edit on real footage nobody here made (opencv-doc's vtest.avi, a street
 # scene), through omni's filtergraph: the original and a graded, sharpened, upscaled version
 # side by side; the street scene's people on a green screen (matte); then the model core on a
-# photo; the street without its people; the street as pixel art and as a cartoon. Capability filters join this demo as they land.
+# photo; the street without its people; the street as pixel art and as a cartoon; sunglasses, a hat and a new jersey colour
+# on a moving photo of a footballer, and snow on the street. Capability filters join this demo as they land.
 set -euo pipefail
 omni=${1:-build/omni}
 src=/usr/share/doc/opencv-doc/examples/data/vtest.avi
@@ -32,8 +33,22 @@ echo "demo: wrote $out_dir/vtest-remove.mp4 — the street clip, and the same wi
   -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-restyle.mp4"
 echo "demo: wrote $out_dir/vtest-restyle.mp4 — the street clip, as pixel art, and as a cartoon"
 
-# The model core on a real photo (opencv-doc's messi5.jpg): person mask and body landmarks.
+# add and replace: sunglasses and a hat that follow Messi's face while the camera moves over the
+# photo, his jersey turned green; and snow over the street, its far flakes behind the walkers.
 photo=/usr/share/doc/opencv-doc/examples/data/messi5.jpg
+ffmpeg -v error -y -f lavfi -i "color=black@0:s=200x80,format=rgba" -vf \
+  "geq=r='20':g='20':b='40':a='if(lt(hypot(X-50\,Y-40)\,36)+lt(hypot(X-150\,Y-40)\,36)\,230\,if(between(X\,80\,120)*between(Y\,28\,36)\,255\,0))'" \
+  -frames:v 1 "$out_dir/sunglasses.png"
+ffmpeg -v error -y -f lavfi -i "color=black@0:s=160x160,format=rgba" -vf \
+  "geq=r='220':g='30':b='40':a='if(lt(abs(X-80)\,(Y)/2)*lt(Y\,150)\,255\,if(gte(Y\,150)*lt(abs(X-80)\,78)\,255\,0))'" -frames:v 1 "$out_dir/hat.png"
+"$omni" -y -loop 1 -framerate 30 -t 6 -i "$photo" -vf "scale=1096:684,crop=960:540:x='68+60*sin(t)':y='72+40*sin(t*0.8)',\
+add=image=$out_dir/sunglasses.png:anchor=eyes,add=image=$out_dir/hat.png:anchor=head,replace=color:from=red:to=green:target=person:who=largest" \
+  -c:v libx264 -crf 20 -preset fast -pix_fmt yuv420p "$out_dir/messi-add-replace.mp4"
+echo "demo: wrote $out_dir/messi-add-replace.mp4 — sunglasses and a hat that follow the face, the red jersey turned green"
+"$omni" -y -i "$src" -t 10 -vf "add=snow:density=2" -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-snow.mp4"
+echo "demo: wrote $out_dir/vtest-snow.mp4 — snow over the street, the far flakes behind the walkers"
+
+# The model core on a real photo (opencv-doc's messi5.jpg): person mask and body landmarks.
 "$omni" models run selfie "$photo" -o "$out_dir/messi5-person-mask.png"
 "$omni" models run pose-full "$photo" -o "$out_dir/messi5-pose.json"
 echo "demo: wrote $out_dir/messi5-person-mask.png (person mask) and $out_dir/messi5-pose.json (33 body landmarks)"

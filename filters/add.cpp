@@ -41,8 +41,8 @@ const OptionDef options[] = {
     {"anchor", "a body point it follows: eyes, head, face, nose, mouth, left_ear, right_ear, shoulders, chest, left_hand, "
                "right_hand, hips, left_foot, right_foot (the person's own left and right); without it, x and y pin it to the scene",
      OptType::String, ""},
-    {"x", "scene point (pixels of the first frame) the picture's centre is pinned to", OptType::Float, "-1", -1, 100000},
-    {"y", "scene point (pixels of the first frame) the picture's centre is pinned to", OptType::Float, "-1", -1, 100000},
+    {"x", "scene point (pixels of the first frame) the picture's centre is pinned to", OptType::Float, "0", 0, 100000},
+    {"y", "scene point (pixels of the first frame) the picture's centre is pinned to", OptType::Float, "0", 0, 100000},
     {"size", "width in pixels at the pinned point in the first frame (0 = the picture's own)", OptType::Int, "0", 0, 16384},
     {"scale", "size relative to the anchor's natural size (or to size=)", OptType::Float, "1", 0.01, 100},
     {"rotate", "extra rotation in degrees, clockwise", OptType::Float, "0", -360, 360},
@@ -55,6 +55,10 @@ const OptionDef options[] = {
     {"track", "scene pins: follow the camera's motion (0 = stay at the same place on screen)", OptType::Bool, "1"},
     {"occlude", "scene pins: people who pass in front of the picture cover it", OptType::Bool, "1"},
     {"fade", "frames to fade out when the anchor is lost and back in when it is found", OptType::Int, "6", 0, 300},
+    {"shadow", "a soft contact shadow under the picture, how dark (-1 = 0.4 for scene pins, none on a body or for text)",
+     OptType::Float, "-1", -1, 1},
+    {"shutter", "motion blur: the part of a frame's motion the picture is smeared over (0 = none; 0.5 is a 180-degree shutter)",
+     OptType::Float, "0.5", 0, 1},
     {"density", "weather: how much, relative to the usual (particles, or fog's thickness)", OptType::Float, "1", 0, 10},
     {"wind", "weather: sideways drift in picture widths a second (negative: to the left)", OptType::Float, "0", -5, 5},
     {"speed", "weather: how fast it falls (embers: rise), relative to the usual", OptType::Float, "1", 0, 10},
@@ -85,7 +89,8 @@ class Add : public Filter {
   explicit Add(const OptionValues& o)
       : anchor_name_(o.s("anchor")), at_(float(o.f("x")), float(o.f("y"))), size_(int(o.i("size"))), scale_(float(o.f("scale"))),
         rotate_(float(o.f("rotate") * M_PI / 180)), dx_(float(o.f("dx"))), dy_(float(o.f("dy"))), opacity_(float(o.f("opacity"))),
-        harmonize_(float(o.f("harmonize"))), track_(o.b("track")), occlude_(o.b("occlude")), fade_(int(o.i("fade"))) {
+        harmonize_(float(o.f("harmonize"))), track_(o.b("track")), occlude_(o.b("occlude")), fade_(int(o.i("fade"))),
+        shadow_(float(o.f("shadow"))), shutter_(float(o.f("shutter"))) {
     const int given = !o.s("weather").empty() + !o.s("image").empty() + !o.s("text").empty();
     if (given == 0) fail("add: say what to add: image=PICTURE, text='...' or a weather (add=snow)");
     if (given > 1) fail("add: one thing per add: weather, image= or text= (chain two adds for two)");
@@ -108,6 +113,7 @@ class Add : public Filter {
     }
     for (const char* k : {"density", "wind", "speed", "front", "seed"})
       if (o.was_set(k)) fail("add: {}= is for weather (add=snow:{}=...)", k, k);
+    if (shadow_ < 0) shadow_ = o.s("anchor").empty() && o.s("text").empty() ? 0.4f : 0.f;
     if (!o.s("text").empty()) {
       if (o.was_set("key")) fail("add: key= cuts a picture's background; text has none");
       std::string font = o.s("fontfile");
@@ -245,8 +251,13 @@ class Add : public Filter {
       // Sprite point (pivot + shift) lands on the anchor point.
       const float px = (p.pivot.x + dx_) * float(s.width), py = (p.pivot.y + dy_) * float(s.height);
       cv::Matx23d A(ca, -sa, p.at.x - (ca * px - sa * py), sa, ca, p.at.y - (sa * px + ca * py));
-      sprite_.draw(f, A, opacity_ * shown_, tint(f, sprite_.bounds(A, {f.width(), f.height()})), r.cover);
+      // Motion since the last frame it was found in, over the shutter.
+      cv::Point2f motion = have_prev_ && r.place.found ? (p.at - prev_at_) * shutter_ : cv::Point2f(0, 0);
+      if (shadow_ > 0) sprite_.shadow(f, A, shadow_ * opacity_ * shown_, r.cover);
+      sprite_.draw(f, A, opacity_ * shown_, tint(f, sprite_.bounds(A, {f.width(), f.height()})), r.cover, motion);
     }
+    if (r.place.found) prev_at_ = r.place.at, have_prev_ = true;
+    else have_prev_ = false;
     (*emit_)(std::move(f));
   }
 
@@ -287,6 +298,9 @@ class Add : public Filter {
   float scale_, rotate_, dx_, dy_, opacity_, harmonize_;
   bool track_, occlude_;
   int fade_;
+  float shadow_, shutter_;
+  cv::Point2f prev_at_;
+  bool have_prev_ = false;
   float width0_ = 0;
   double dt_ = 1.0 / 25;
   std::unique_ptr<Weather> weather_;

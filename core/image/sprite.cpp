@@ -131,10 +131,19 @@ cv::Rect Sprite::bounds(const cv::Matx23d& A, cv::Size frame) const {
   return r & cv::Rect(0, 0, frame.width, frame.height);
 }
 
-void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover) const {
+void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover, cv::Point2f motion) const {
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f.format());
   const int sx = 1 << d->log2_chroma_w, sy = 1 << d->log2_chroma_h;
+  // Motion blur: the sprite averaged over positions along `motion` (centred on A), as a camera's
+  // open shutter sees a thing that moves; too little motion to show: one position.
+  const float travel = std::hypot(motion.x, motion.y);
+  const int samples = travel < 1.5f ? 1 : std::min(12, int(std::ceil(travel)) + 1);
   cv::Rect r = bounds(A, {f.width(), f.height()});
+  if (samples > 1) {
+    cv::Matx23d lo = A, hi = A;
+    lo(0, 2) -= motion.x / 2, lo(1, 2) -= motion.y / 2, hi(0, 2) += motion.x / 2, hi(1, 2) += motion.y / 2;
+    r = bounds(lo, {f.width(), f.height()}) | bounds(hi, {f.width(), f.height()});
+  }
   // Aligned to the chroma grid, so the chroma planes' part is exactly r scaled down.
   if (r.area() <= 0 || opacity <= 0) return;
   int x0 = r.x / sx * sx, y0 = r.y / sy * sy;
@@ -183,7 +192,22 @@ void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tin
   cv::Matx23d Mr = M;
   Mr(0, 2) -= r.x, Mr(1, 2) -= r.y;
   cv::Mat w[4];
-  for (int i = 0; i < 4; ++i) cv::warpAffine(planes[i], w[i], Mr, r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+  for (int k = 0; k < samples; ++k) {
+    // The premultiplied planes averaged over the shutter (premultiplied, so edges blur right).
+    cv::Matx23d Mk = Mr;
+    if (samples > 1) {
+      float t = float(k) / float(samples - 1) - 0.5f;
+      Mk(0, 2) += motion.x * t, Mk(1, 2) += motion.y * t;
+    }
+    for (int i = 0; i < 4; ++i) {
+      cv::Mat wk;
+      cv::warpAffine(planes[i], wk, Mk, r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+      if (k == 0) w[i] = wk;
+      else w[i] += wk;
+    }
+  }
+  if (samples > 1)
+    for (int i = 0; i < 4; ++i) w[i] /= float(samples);
   // What covers it (a person in front) takes it away there.
   cv::Mat o(r.size(), CV_32F, cv::Scalar(opacity));
   if (!cover.empty()) {
@@ -229,6 +253,44 @@ void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tin
         q[x] = cv::saturate_cast<uint8_t>(v);
       }
     }
+  }
+}
+
+void Sprite::shadow(Frame& f, const cv::Matx23d& A, float strength, const cv::Mat& cover) const {
+  if (strength <= 0) return;
+  // The lower edge's centre and its width in the frame; the patch is a flat ellipse there, a
+  // little wider than the sprite's footprint and an eighth as tall, with a soft edge.
+  const double w = bgr_.cols;
+  auto at = [&](double x, double y) { return cv::Point2d(A(0, 0) * x + A(0, 1) * y + A(0, 2), A(1, 0) * x + A(1, 1) * y + A(1, 2)); };
+  // Where the picture's own alpha reaches lowest, not its canvas: a cup drawn with empty margins.
+  int bottom = alpha_.rows - 1;
+  for (; bottom > 0; --bottom)
+    if (cv::countNonZero(alpha_.row(bottom) > 0.5f) > 0) break;
+  cv::Point2d c = at(w / 2, bottom + 0.5), e = at(w, bottom + 0.5) - at(0, bottom + 0.5);
+  const double rx = 0.55 * std::hypot(e.x, e.y), ry = std::max(1.0, rx / 6);
+  cv::Rect r(int(c.x - 2 * rx), int(c.y - 3 * ry), int(4 * rx) + 1, int(6 * ry) + 1);
+  r &= cv::Rect(0, 0, f.width(), f.height());
+  if (r.area() <= 0) return;
+  cv::Mat m = cv::Mat::zeros(r.size(), CV_32F);
+  cv::ellipse(m, cv::Point2d(c.x - r.x, c.y - r.y), cv::Size2d(rx, ry), std::atan2(e.y, e.x) * 180 / CV_PI, 0, 360, cv::Scalar(1), -1, cv::LINE_AA);
+  cv::GaussianBlur(m, m, {0, 0}, std::max(0.8, ry * 0.8));
+  if (!cover.empty()) {
+    double fx = double(cover.cols) / f.width(), fy = double(cover.rows) / f.height();
+    cv::Rect cr(int(r.x * fx), int(r.y * fy), std::max(1, int(std::ceil(r.width * fx)) + 1), std::max(1, int(std::ceil(r.height * fy)) + 1));
+    cr &= cv::Rect(0, 0, cover.cols, cover.rows);
+    if (cr.area() > 0) {
+      cv::Mat c2;
+      cv::resize(cover(cr), c2, r.size(), 0, 0, cv::INTER_LINEAR);
+      m = m.mul(1 - cv::min(cv::max(c2, 0), 1));
+    }
+  }
+  const float black = f.av()->color_range == AVCOL_RANGE_JPEG ? 0.f : 16.f;
+  cv::Mat Y = f.mat(0);
+  for (int y = 0; y < r.height; ++y) {
+    uint8_t* q = Y.ptr<uint8_t>(r.y + y) + r.x;
+    const float* k = m.ptr<float>(y);
+    for (int x = 0; x < r.width; ++x)
+      if (k[x] > 0.002f) q[x] = cv::saturate_cast<uint8_t>(black + (float(q[x]) - black) * (1 - strength * k[x]));
   }
 }
 

@@ -32,7 +32,11 @@ class Sprite {
   // Draws it. opacity 0..1; cover: CV_32F probability of something in front of it (a person),
   // any size (scaled to the frame), or empty. Formats: planar 8-bit YUV (420, 422, 444), with or
   // without alpha (the sprite goes over the frame's alpha too).
-  void draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover) const;
+  // motion: how far it moved during the frame (frame pixels); it is drawn blurred along that.
+  void draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover, cv::Point2f motion = {0, 0}) const;
+  // A soft contact shadow on what it stands on: a dark elliptical patch under its lower edge
+  // (luma darkened by up to `strength`), hidden where `cover` is (a person in front).
+  void shadow(Frame& f, const cv::Matx23d& A, float strength, const cv::Mat& cover) const;
 
  private:
   cv::Mat bgr_;    // CV_8UC3

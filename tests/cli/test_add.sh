@@ -78,7 +78,7 @@ ok "add=image=glasses.png:anchor=eyes on a moving photo: only the eyes change, t
 # first frame is at (400 - 2t, 200) in frame t.
 ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" \
   -vf "scale=1280:-2,crop=640:360:x='80+2*n':y=520,format=yuv420p" -frames:v 90 -c:v ffv1 pan.mkv
-"$O" -y -nostats -i pan.mkv -vf "add=image=square.png:x=400:y=200:occlude=0:harmonize=0" -c:v ffv1 pinned.mkv || die "x:y pin failed"
+"$O" -y -nostats -i pan.mkv -vf "add=image=square.png:x=400:y=200:occlude=0:harmonize=0:shadow=0" -c:v ffv1 pinned.mkv || die "x:y pin failed"
 gray pan.mkv pin_in.gray
 gray pinned.mkv pin_out.gray
 python3 - <<'PY' || die "the pinned square drifted"
@@ -101,12 +101,27 @@ raise SystemExit(0 if worst <= 2 else 1)
 PY
 ok "add=image=square.png:x=400:y=200 on a 90-frame pan: the square stays on its point of the scene"
 
+# A scene pin casts a soft shadow under its lower edge by default; shadow=0 casts none.
+"$O" -y -nostats -i pan.mkv -vf "add=image=square.png:x=400:y=200:occlude=0:harmonize=0" -frames:v 1 -c:v ffv1 shadow.mkv
+gray shadow.mkv shadow.gray
+python3 - <<'PY' || die "no soft shadow under the pinned square"
+W, H = 640, 360
+a = open("pin_in.gray", "rb").read()[:W * H]; s = open("shadow.gray", "rb").read(); n = open("pin_out.gray", "rb").read()[:W * H]
+# Just under the square's lower edge (y 220-226) and across its width: darker with the shadow only.
+def mean(buf, y0, y1, x0, x1):
+    v = [buf[y * W + x] for y in range(y0, y1) for x in range(x0, x1)]; return sum(v) / len(v)
+base, shade, none = mean(a, 221, 226, 385, 415), mean(s, 221, 226, 385, 415), mean(n, 221, 226, 385, 415)
+print(f"under the square: {base:.1f} without it, {shade:.1f} with its shadow, {none:.1f} with shadow=0")
+raise SystemExit(0 if shade < base - 8 and abs(none - base) < 1 else 1)
+PY
+ok "a scene pin's soft contact shadow darkens what is under it; shadow=0 leaves it"
+
 # ---- people walking over a pinned sticker cover it -------------------------------------------
 # vtest.avi's walkers (dark clothes) cross the pavement at about (455, 270) around frame 20
 # (tests/data/vtest_people.txt); a white square shows against both.
 ffmpeg -v error -y -i "$DATA/vtest.avi" -frames:v 80 -c:v ffv1 street.mkv
-"$O" -y -nostats -i street.mkv -vf "add=image=white.png:x=455:y=270:size=40:harmonize=0" -c:v ffv1 occ1.mkv || die "occlude=1 failed"
-"$O" -y -nostats -i street.mkv -vf "add=image=white.png:x=455:y=270:size=40:harmonize=0:occlude=0" -c:v ffv1 occ0.mkv
+"$O" -y -nostats -i street.mkv -vf "add=image=white.png:x=455:y=270:size=40:harmonize=0:shadow=0" -c:v ffv1 occ1.mkv || die "occlude=1 failed"
+"$O" -y -nostats -i street.mkv -vf "add=image=white.png:x=455:y=270:size=40:harmonize=0:occlude=0:shadow=0" -c:v ffv1 occ0.mkv
 gray street.mkv st.gray
 gray occ1.mkv o1.gray
 gray occ0.mkv o0.gray

@@ -20,15 +20,16 @@ filters=$("$omni" -filters | awk '$1 == "O.." && $2 ~ /^[a-z]/ {print $2}')
 ffmpeg -v error -y -f lavfi -i "color=red@0.7:s=31x17,format=rgba" -frames:v 1 "$T/sticker.png"
 ffmpeg -v error -y -f lavfi -i "color=white:s=9x7" -frames:v 1 "$T/plain.png"
 declare -A needs=(
-  [add]="add=image=$T/sticker.png:x=1:y=1"
+  [add]="add=image=$T/sticker.png:x=1:y=1:occlude=0"
+  [replace]="replace=color"
 )
 # Settings beyond the defaults that take other code paths (a filter not named here runs at its
 # defaults only).
 declare -A variants=(
-  [add]="add=image=$T/sticker.png:anchor=eyes add=image=$T/sticker.png:anchor=left_hand:rotate=30 add=image=$T/plain.png:key=white:x=0:y=0:size=200:occlude=0 add=image=$T/sticker.png:x=1:y=1:track=0:scale=0.05"
+  [add]="add=image=$T/sticker.png:anchor=eyes:rotate=30 add=image=$T/plain.png:key=black:x=0:y=0:size=200:track=0 add=snow add=text=Aé第:x=1:y=1:scale=0.05"
   [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
   [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
-  [replace]="replace=color:target=person replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=car:who=largest"
+  [replace]="replace=background:with=blur:wrap=1 replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=person"
   [restyle]="restyle=cartoon restyle=sketch restyle=oil restyle=watercolor restyle=gameboy:temporal=0"
 )
 
@@ -92,7 +93,7 @@ if [ "$set_name" = fast ]; then
   for size in 333x251 251x445 97x131; do
     w=${size%x*}; h=${size#*x}
     ffmpeg -v error -y -i /usr/share/doc/opencv-doc/examples/data/vtest.avi -frames:v 12 -vf "scale=$w:$h" -pix_fmt yuv420p -c:v ffv1 "real_$size.mkv"
-    for graph in remove=people remove=truck "matte=keep=truck" "remove=people:who=largest" "add=image=$T/sticker.png:anchor=head" "replace=color:target=person:from=black:to=red" \
+    for graph in remove=people remove=truck "matte=keep=truck" "remove=people:who=largest" "add=image=$T/sticker.png:anchor=head" "replace=color:target=person:from=blue:to=red" \
       "add=image=$T/sticker.png:x=$((w / 2)):y=$((h / 2)):size=$((w / 4))"; do
       timeout 300 "$omni" -y -nostats -i "real_$size.mkv" -vf "$graph" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
       rc=$?

@@ -150,6 +150,17 @@ TEST_CASE("sprite: drawn where its affine map says, antialiased, in the frame's 
   MESSAGE("sprite edge: outside " << out << ", edge " << edge << ", inside " << in);
   CHECK(edge < out - 5);
   CHECK(edge > in + 5);
+  // Motion blur: moved 20 px during the frame, its left edge is a ramp about 20 px wide, not a step.
+  Frame g = frame_from_bgr(grey);
+  s.draw(g, cv::Matx23d(1, 0, 60, 0, 1, 40), 1.f, Tint{}, cv::Mat(), cv::Point2f(20, 0));
+  int ramp = 0;
+  for (int x = 40; x < 90; ++x) {
+    int v = g.mat(0).at<uint8_t>(60, x);
+    ramp += v < 124 && v > 84;
+  }
+  MESSAGE("motion blur: " << ramp << " pixels between the grey and the red along a row (20 px of motion)");
+  CHECK(ramp >= 16);
+  CHECK(ramp <= 24);
   // A picture without alpha is an error that says what to do, unless a key says how to cut it.
   cv::Mat jpg(20, 20, CV_8UC3, cv::Scalar(255, 255, 255));
   jpg(cv::Rect(5, 5, 10, 10)).setTo(cv::Scalar(0, 0, 0));

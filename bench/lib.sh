@@ -1,0 +1,30 @@
+# Shared by the bench scripts: the settings (omni binary, RUNS, work folder), the 720p test clips,
+# timing (median of RUNS), the H.264 settings every end-to-end run uses, and `run LABEL CMD...`
+# for a fixed-length clip of $frames frames. Sourced after `set -euo pipefail`.
+omni=${1:-build/omni}
+runs=${RUNS:-3}
+work=${BENCH_DIR:-build/bench}
+mkdir -p "$work"
+data=/usr/share/doc/opencv-doc/examples/data
+# 10 s at 720p 30 fps, made once: the street (vtest.avi scaled) and a person (messi5.jpg panned and zoomed).
+street_clip() {
+  local f="$work/vtest-720p-10s.mp4"
+  [ -f "$f" ] || ffmpeg -v error -y -i "$data/vtest.avi" -t 10 -vf "scale=1280:720,fps=30" -c:v libx264 -preset medium -crf 20 -pix_fmt yuv420p "$f"
+  echo "$f"
+}
+person_clip() {
+  local f="$work/messi-720p-10s.mp4"
+  [ -f "$f" ] || ffmpeg -v error -y -loop 1 -framerate 30 -i "$data/messi5.jpg" \
+    -vf "scale=1644:1026,crop=1280:720:x='180+150*sin(t)':y='150+80*sin(t*0.7)',format=yuv420p" -t 10 -c:v libx264 -preset medium -crf 20 "$f"
+  echo "$f"
+}
+median() { sort -n | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+timeit() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; e=$(date +%s.%N); echo "$e - $s" | bc -l; }
+x264="-c:v libx264 -preset veryfast -an"
+# run LABEL CMD...: prints seconds and fps (median of $runs); the median seconds are left in $last.
+run() {
+  local label=$1 t=(); shift
+  for _ in $(seq "$runs"); do t+=("$(timeit "$@")"); done
+  last=$(printf '%s\n' "${t[@]}" | median)
+  printf '  %-52s %7.2fs  %6.1f fps\n' "$label" "$last" "$(echo "$frames / $last" | bc -l)"
+}

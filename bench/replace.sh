@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# bench/replace: end-to-end replace (decode + masks + change + encode) at 720p, next to stock
+# ffmpeg in the same run: `-vf null`, ffmpeg's overlay of a still picture as the nearest stock job
+# to a background swap (it needs the matte already made), and its hue filter over the whole
+# picture (replace=color without a target, unlike it, turns only the pixels near one colour).
+# A real photo of a person (messi5.jpg panned and zoomed) and a street (vtest.avi). Frames per
+# second of the whole command, median of RUNS (default 3). Not a test: it prints.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+frames=300
+person=$(person_clip)
+street=$(street_clip)
+
+echo "bench/replace: $(nproc) cores, 720p 30 fps 10 s, H.264 veryfast out, median of $runs"
+for clip in "$person" "$street"; do
+  echo "$(basename "$clip"):"
+  run "ffmpeg -vf null" ffmpeg -nostdin -y -nostats -i "$clip" -vf null $x264 "$work/n.mp4"; null=$last
+  run "ffmpeg hue=h=120 (whole picture)" ffmpeg -nostdin -y -nostats -i "$clip" -vf hue=h=120 $x264 "$work/h.mp4"
+  run "omni replace=color:from=red:to=blue (everywhere)" "$omni" -y -nostats -i "$clip" -vf "replace=color:from=red:to=blue" $x264 "$work/r.mp4"
+  printf '  %-52s %.2f\n' "ratio replace=color / null" "$(echo "$last / $null" | bc -l)"
+  run "omni replace=color:target=person" "$omni" -y -nostats -i "$clip" -vf "replace=color:from=red:to=blue:target=person" $x264 "$work/r.mp4"
+  run "ffmpeg overlay of a still (no matte)" ffmpeg -nostdin -y -nostats -i "$clip" -i "$data/home.jpg" -filter_complex "[1]scale=320:-2[b];[0][b]overlay" $x264 "$work/o.mp4"
+  run "omni replace=background:with=home.jpg" "$omni" -y -nostats -i "$clip" -vf "replace=background:with=$data/home.jpg" $x264 "$work/r.mp4"
+  printf '  %-52s %.2f\n' "ratio replace=background / null" "$(echo "$last / $null" | bc -l)"
+done
