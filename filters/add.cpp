@@ -5,6 +5,7 @@
 // (core/image's Sprite: premultiplied, antialiased), its light matched to the scene around it.
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <memory>
 #include <string>
 
@@ -97,6 +98,9 @@ class Add : public Filter {
     if (!o.s("weather").empty()) {
       for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track"})
         if (o.was_set(k)) fail("add: weather={} covers the whole picture; {}= is for pictures and text", o.s("weather"), k);
+      if (std::find(weather_kinds().begin(), weather_kinds().end(), o.s("weather")) == weather_kinds().end() &&
+          std::ifstream(o.s("weather")).good())
+        fail("add: {} is a file, not a weather; a picture goes in image= (add=image={}:anchor=eyes)", o.s("weather"), o.s("weather"));
       if (std::find(weather_kinds().begin(), weather_kinds().end(), o.s("weather")) == weather_kinds().end())
         fail("add: weather={}: not a weather{}; weathers: {}", o.s("weather"), did_you_mean(o.s("weather"), weather_kinds()),
              fmt::join(weather_kinds(), ", "));
@@ -163,6 +167,8 @@ class Add : public Filter {
     dt_ = 1 / fps;
     if (weather_) {
       if (occlude_) people_ = people_masker(fps);
+      // A detector frame costs several times the others: analysed up to 4 frames ahead (as remove=people).
+      if (people_) pipe_.set_depth(4);
       return in;
     }
     if (!body_) {
@@ -176,10 +182,11 @@ class Add : public Filter {
       }
       if (occlude_) people_ = people_masker(fps);
     }
+    if (people_) pipe_.set_depth(4);
     return in;
   }
 
-  int window() const override { return 1; }
+  int window() const override { return pipe_.depth(); }
   void push(Frame in, const Emit& emit) override {
     emit_ = &emit;
     pipe_.push(std::move(in));

@@ -136,11 +136,13 @@ class Replace : public Filter {
         to.pose_every = 2;
       }
       masker_ = std::make_unique<TargetMasker>(target_name_, to);
+      // A detector frame costs several times the others: analysed up to 4 frames ahead (as remove=people).
+      pipe_.set_depth(4);
     }
     return in;
   }
 
-  int window() const override { return 1; }
+  int window() const override { return pipe_.depth(); }
   void push(Frame in, const Emit& emit) override {
     emit_ = &emit;
     pipe_.push(std::move(in));

@@ -77,7 +77,12 @@ std::vector<std::string> BodyAnchor::models_for(const std::string& name) {
 
 Placement BodyAnchor::place(Frame& f) {
   State& s = *s_;
-  const Pose& p = s.pose->track(f);
+  // A face's anchor on the one face tracked needs no pose (it only chooses among faces, or
+  // stands in when there is none): the pose model is skipped then, a third of the work.
+  const std::vector<Face>* faces = s.faces ? &s.faces->track(f) : nullptr;
+  static const Pose kNoPose;
+  const bool need_pose = !faces || faces->size() != 1;
+  const Pose& p = need_pose ? s.pose->track(f) : kNoPose;
   const auto& L = p.landmarks;
   auto pt = [&](int i) { return cv::Point2f(L[size_t(i)].x, L[size_t(i)].y); };
   auto seen = [&](std::initializer_list<int> ids) {
@@ -93,13 +98,12 @@ Placement BodyAnchor::place(Frame& f) {
     FacePoints fp;
     bool have = false;
     // The face mesh when a face is tracked: the one nearest the pose's nose, else the largest.
-    const std::vector<Face>& faces = s.faces->track(f);
     const Face* best = nullptr;
-    for (const Face& fc : faces) {
+    for (const Face& fc : *faces) {
       if (!best) best = &fc;
       else if (p.found ? fc.box.contains(pt(kNose)) && !best->box.contains(pt(kNose)) : fc.box.area() > best->box.area()) best = &fc;
     }
-    if (best && (!p.found || best->box.contains(pt(kNose)) || faces.size() == 1)) {
+    if (best && (!p.found || best->box.contains(pt(kNose)) || faces->size() == 1)) {
       auto m = [&](int i) { return cv::Point2f(best->mesh[size_t(i)].x, best->mesh[size_t(i)].y); };
       namespace fpt = face_points;
       fp.eye_l = mid(m(fpt::kRightEyeOuter), m(fpt::kRightEyeInner));  // the mesh's "right eye" is on the picture's left

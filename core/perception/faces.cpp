@@ -130,13 +130,13 @@ static Roi roi_of(const std::vector<cv::Point3f>& mesh) {
 
 // MediaPipe's iris model on one eye: a square 2.3x the corner-to-corner distance, level with the
 // face, 64x64. The model knows the eye on the picture's left; the other eye goes in mirrored and
-// its points come back mirrored (MediaPipe's iris graph does the same). Frame pixels of the
-// picture `bgr`, which is the frame scaled by `sc`.
-static void eye_points(const cv::Mat& bgr, float sc, const std::vector<cv::Point3f>& mesh, float angle, int e,
+// its points come back mirrored (MediaPipe's iris graph does the same). `bgr` is the frame from
+// `origin` on, scaled by `sc`; the points come back in frame pixels.
+static void eye_points(const cv::Mat& bgr, float sc, cv::Point2f origin, const std::vector<cv::Point3f>& mesh, float angle, int e,
                        std::array<cv::Point2f, 5>& iris, std::array<cv::Point2f, 16>& lid) {
   const cv::Point3f a = mesh[size_t(face_points::kEyeContour[e][0])], b = mesh[size_t(face_points::kEyeContour[e][8])];
   Roi r;
-  r.c = cv::Point2f((a.x + b.x) / 2, (a.y + b.y) / 2) * sc;
+  r.c = (cv::Point2f((a.x + b.x) / 2, (a.y + b.y) / 2) - origin) * sc;
   r.size = std::max(2.f, float(std::hypot(a.x - b.x, a.y - b.y)) * 2.3f * sc);
   r.angle = angle;
   cv::Mat m = roi_affine(r, kIrisIn), crop, inv;
@@ -152,7 +152,7 @@ static void eye_points(const cv::Mat& bgr, float sc, const std::vector<cv::Point
     if (mirror) x = float(kIrisIn) - x;
     double X = inv.at<double>(0, 0) * x + inv.at<double>(0, 1) * y + inv.at<double>(0, 2);
     double Y = inv.at<double>(1, 0) * x + inv.at<double>(1, 1) * y + inv.at<double>(1, 2);
-    return cv::Point2f(float(X) / sc, float(Y) / sc);
+    return cv::Point2f(float(X) / sc + origin.x, float(Y) / sc + origin.y);
   };
   for (int k = 0; k < 16; ++k) lid[size_t(k)] = back(k);
   for (int k = 0; k < 5; ++k) iris[size_t(k)] = back(kEyePoints + k);
@@ -184,12 +184,25 @@ const std::vector<Face>& FaceTracker::track(Frame& f) {
   s.out.clear();
   for (auto it = s.tracks.begin(); it != s.tracks.end();) {
     State::Track& tr = *it;
-    // The crop comes from a picture near the ROI's resolution.
+    // The crop comes from a picture near the ROI's resolution, converted only around the ROI (its
+    // rotated square's bounds), not the whole frame.
     sc = std::min(1.f, float(kMeshIn) * 3 / std::max(1.f, tr.roi.size));
-    cv::Size small(std::max(1, int(std::lround(f.width() * sc))), std::max(1, int(std::lround(f.height() * sc))));
-    bgr = frame_to_bgr(f, small);
+    const float half = tr.roi.size * 0.75f;  // > side / sqrt(2)
+    cv::Rect area(int(std::floor(tr.roi.c.x - half)), int(std::floor(tr.roi.c.y - half)), int(std::ceil(2 * half)) + 1,
+                  int(std::ceil(2 * half)) + 1);
+    area &= cv::Rect(0, 0, f.width(), f.height());
+    if (area.width < 2 || area.height < 2) {
+      it = s.tracks.erase(it);
+      continue;
+    }
+    // The scale is set by whole pixels of the converted picture; the exact scale per axis follows.
+    cv::Size small(std::max(1, int(std::lround(area.width * sc))), std::max(1, int(std::lround(area.height * sc))));
+    bgr = frame_to_bgr(f, small, area);
+    const float scx = float(small.width) / float(area.width), scy = float(small.height) / float(area.height);
+    sc = (scx + scy) / 2;
+    const cv::Point2f origin(float(area.x), float(area.y));
     Roi rs = tr.roi;
-    rs.c *= sc, rs.size *= sc;
+    rs.c = (rs.c - origin) * sc, rs.size *= sc;
     cv::Mat a = roi_affine(rs, kMeshIn), crop, inv;
     cv::warpAffine(bgr, crop, a, cv::Size(kMeshIn, kMeshIn), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     cv::invertAffineTransform(a, inv);
@@ -209,7 +222,7 @@ const std::vector<Face>& FaceTracker::track(Frame& f) {
       float x = m[size_t(k) * 3], y = m[size_t(k) * 3 + 1], z = m[size_t(k) * 3 + 2];
       double X = inv.at<double>(0, 0) * x + inv.at<double>(0, 1) * y + inv.at<double>(0, 2);
       double Y = inv.at<double>(1, 0) * x + inv.at<double>(1, 1) * y + inv.at<double>(1, 2);
-      float px = float(X) / sc, py = float(Y) / sc, pz = z * tr.roi.size / kMeshIn;
+      float px = float(X) / sc + origin.x, py = float(Y) / sc + origin.y, pz = z * tr.roi.size / kMeshIn;
       mesh[size_t(k)] = {tr.fx[size_t(k)](px, dt, size), tr.fy[size_t(k)](py, dt, size), tr.fz[size_t(k)](pz, dt, size)};
     }
     tr.face.presence = presence;
@@ -218,7 +231,7 @@ const std::vector<Face>& FaceTracker::track(Frame& f) {
       const cv::Point3f el = mesh[face_points::kLeftEyeOuter] - mesh[face_points::kRightEyeOuter];
       const float eye_angle = std::atan2(el.y, el.x);
       for (int e = 0; e < 2; ++e) {
-        eye_points(bgr, sc, mesh, eye_angle, e, tr.face.iris[size_t(e)], tr.face.eye[size_t(e)]);
+        eye_points(bgr, sc, origin, mesh, eye_angle, e, tr.face.iris[size_t(e)], tr.face.eye[size_t(e)]);
         // Smoothed like the mesh, speed judged in eye widths: in face sizes a 2 px/frame pan of a
         // 4x magnified face lagged 2.3 px.
         const auto& a = mesh[size_t(face_points::kEyeContour[e][0])];

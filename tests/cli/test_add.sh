@@ -192,6 +192,7 @@ chest, crowd = changed(195, 240, 110, 160), changed(330, 540, 5, 95)
 print(f"snow with every layer behind people: {100 * chest:.3f} % of the chest's pixels changed, {100 * crowd:.3f} % of the crowd's")
 raise SystemExit(0 if chest <= 0.02 * crowd and crowd > 0.002 else 1)
 PY
+expect_fail "glasses.png is a file, not a weather; a picture goes in image=" "$O" -y -i clip.mp4 -vf "add=glasses.png" e.mp4 >/dev/null
 expect_fail "weather=snw: not a weather.*snow" "$O" -y -i clip.mp4 -vf "add=snw" e.mp4 >/dev/null
 expect_fail "covers the whole picture; anchor= is for pictures" "$O" -y -i clip.mp4 -vf "add=rain:anchor=eyes" e.mp4 >/dev/null
 for w in rain leaves petals embers fog haze; do
