@@ -205,8 +205,7 @@ class Add : public Filter {
   // People at remove=people's cadence: the detector and each person's segmenter every fifth of a second.
   static std::unique_ptr<TargetMasker> people_masker(double fps) {
     TargetOptions to;
-    to.every = to.person_every = std::clamp(int(std::lround(fps / 5)), 1, 12);
-    to.pose_every = 2;
+    set_people_cadence(to, fps);
     return std::make_unique<TargetMasker>("person", to);
   }
 
@@ -285,19 +284,14 @@ class Add : public Filter {
     double u = cv::mean(f.mat(1)(c))[0] - 128, v = cv::mean(f.mat(2)(c))[0] - 128;
     // The scene's brightness against the picture's own, as a gain (a dark street darkens it).
     double ratio = std::clamp((y + 0.05) / (double(sprite_.mean_luma()) + 0.05), 0.25, 2.0);
-    Light now{float(std::pow(ratio, harmonize_)), float(u * 0.3 * harmonize_), float(v * 0.3 * harmonize_)};
+    Tint now{float(std::pow(ratio, harmonize_)), float(u * 0.3 * harmonize_), float(v * 0.3 * harmonize_)};
     if (!light_init_) light_ = now, light_init_ = true;
     const float s = 0.85f;
     light_.gain = s * light_.gain + (1 - s) * now.gain;
     light_.du = s * light_.du + (1 - s) * now.du;
     light_.dv = s * light_.dv + (1 - s) * now.dv;
-    t.gain = light_.gain, t.du = light_.du, t.dv = light_.dv;
-    return t;
+    return light_;
   }
-
-  struct Light {
-    float gain = 1, du = 0, dv = 0;
-  };
 
   std::string anchor_name_;
   cv::Point2f at_;
@@ -317,7 +311,7 @@ class Add : public Filter {
   std::unique_ptr<TargetMasker> people_;
   Placement last_;
   float shown_ = 0;
-  Light light_;
+  Tint light_;  // smoothed over frames
   bool light_init_ = false;
   int64_t frames_ = 0, lost_ = 0, first_lost_ = -1;
   const Emit* emit_ = nullptr;

@@ -169,9 +169,7 @@ class Remove : public Filter {
       // every third frame there, at twice the cost).
       if (target_cls_ == "person") {
         double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
-        int every = std::clamp(int(std::lround(fps / 5)), 1, 12);
-        target_opts_.every = target_opts_.person_every = every;
-        target_opts_.pose_every = 2;
+        set_people_cadence(target_opts_, fps);
       }
       target_ = std::make_unique<TargetMasker>(target_cls_, target_opts_);
       // Analysed up to 4 frames ahead of the fill: a detector frame costs several times the

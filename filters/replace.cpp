@@ -132,8 +132,7 @@ class Replace : public Filter {
       to.who = who_;
       if (target_ == kPeople) {
         double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
-        to.every = to.person_every = std::clamp(int(std::lround(fps / 5)), 1, 12);
-        to.pose_every = 2;
+        set_people_cadence(to, fps);
       }
       masker_ = std::make_unique<TargetMasker>(target_name_, to);
       // A detector frame costs several times the others: analysed up to 4 frames ahead (as remove=people).
