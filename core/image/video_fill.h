@@ -1,0 +1,71 @@
+// core/image: what was behind a hole in a video. remove's fill engine, shared with replace=object
+// (the old object goes before the new one is drawn) and whatever else takes something out.
+//
+// The fill takes, best first: the pixels other frames saw there (frames before and after, in a
+// window around the current one, aligned to it by a homography fitted to tracked background
+// points, or not moved at all when the camera stands still; the per-pixel median of the nearest
+// few that saw the background); for a still camera, a background plate that remembers every
+// pixel ever seen; the previous output carried over, so a fill that had to be invented does not
+// change from frame to frame; and only then spatial inpainting (OpenCV's Telea, or a TorchScript
+// network named in the manifest). Seams are evened out (the fill's brightness matched to the
+// frame's around the hole) and feathered.
+//
+// Frames go in with their holes and come out filled, in order, `window` frames later (the
+// window's future half has to arrive first); finish() lets the last ones out.
+#pragma once
+#include <memory>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace omni {
+
+enum class FillMethod {
+  Auto,     // other frames, then the plate, the carried fill, inpainting
+  Frames,   // other frames aligned by one homography a frame
+  Local,    // other frames aligned by homographies fitted around the hole (parallax)
+  Plate,    // still camera: the background plate
+  Inpaint,  // spatial only
+};
+
+struct FillOptions {
+  FillMethod method = FillMethod::Auto;
+  int window = 12;     // frames before and after that may lend their pixels
+  int feather = 4;     // the fill fades into the frame over this many pixels outside the hole
+  int ring = 4;        // width of the ring around the hole the fill's brightness is matched on
+  bool join = false;   // still camera: a frame's hole is the union of frames t-2..t+2's (a
+                       // segmenter that misses a leg in one frame finds it in the next)
+  bool show = false;   // the hole drawn in red instead of filled (tuning)
+  std::string model;   // spatial inpainting network from the manifest; empty: OpenCV's Telea
+};
+
+// A model's probability (CV_32F, at its working size) as a hole at `size`: thresholded at one
+// half and grown by `grow` frame pixels at the working size (a fraction of the cost at full size:
+// 9 ms a 720p frame before), then brought up smoothly. `upright`: also grown up and down by 1/40
+// of the picture's height (a segmenter stops short of a distant walker's head and feet).
+cv::Mat hole_mask(const cv::Mat& probability, cv::Size size, int grow, bool upright);
+
+class VideoFill {
+ public:
+  explicit VideoFill(FillOptions o);
+  ~VideoFill();
+  // The next frame: its picture (CV_8UC3 BGR) and its hole (CV_8U, frame size, 255 = fill).
+  void push(cv::Mat bgr, cv::Mat hole);
+  // The oldest frame not yet out can be filled (its window's future half is here, or finish()).
+  bool ready() const;
+  // That frame, filled; `changed`, when given, gets the pixels the fill wrote (CV_8U, 255): the
+  // hole and its feathered seam. The rest is the pushed picture.
+  cv::Mat pop(cv::Mat* changed = nullptr);
+  // No more frames: the ones still in go out with the neighbours there are.
+  void finish();
+  // Frames between push and pop at most.
+  int latency() const;
+  // Where the filled pixels came from, for -loglevel verbose; empty before any frame.
+  std::string summary() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> p_;
+};
+
+}  // namespace omni
