@@ -225,12 +225,14 @@ class Remove : public Filter {
   }
 
   void emit_one(const Emit& emit) {
-    cv::Mat out = fill_->pop();
+    cv::Mat changed;
+    cv::Mat out = fill_->pop(&changed);
     Frame in = std::move(frames_.front());
     frames_.pop_front();
     Frame f = Frame::alloc(in.width(), in.height(), in.format());
     f.copy_props_from(in);
     conv_out_.from_bgr(out, f);
+    keep_unchanged(in, changed, f);
     if (cv::Mat a = f.alpha(); !a.empty()) in.alpha().copyTo(a);
     emit(std::move(f));
   }

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include <opencv2/imgproc.hpp>
+
 extern "C" {
 #include <libswscale/swscale.h>
 }
@@ -29,6 +31,25 @@ void sws_from_bgr(SwsContext* c, const cv::Mat& bgr, AVFrame* dst, std::vector<u
   const uint8_t* src[4] = {scratch.data(), nullptr, nullptr, nullptr};
   int stride[4] = {int(row), 0, 0, 0};
   sws_scale(c, src, stride, 0, bgr.rows, dst->data, dst->linesize);
+}
+
+void keep_unchanged(const Frame& original, const cv::Mat& changed, Frame& out) {
+  if (original.width() != out.width() || original.height() != out.height() || original.format() != out.format() ||
+      changed.size() != cv::Size(out.width(), out.height()) || changed.type() != CV_8U)
+    fail("keep_unchanged: the frames and the mask differ in size or format");
+  cv::Mat grown;  // a sample of a subsampled plane covers its neighbours too
+  for (int p = 0; p < out.planes(); ++p) {
+    cv::Mat dst = out.mat(p), keep;
+    if (dst.size() == changed.size()) {
+      keep = changed == 0;
+    } else {
+      if (grown.empty()) cv::dilate(changed, grown, cv::Mat::ones(3, 3, CV_8U));
+      cv::Mat small;
+      cv::resize(grown, small, dst.size(), 0, 0, cv::INTER_AREA);
+      keep = small == 0;
+    }
+    original.mat(p).copyTo(dst, keep);
+  }
 }
 
 struct BgrConverter::State {

@@ -23,6 +23,12 @@ namespace omni {
 void sws_to_bgr(SwsContext* c, const AVFrame* src, cv::Mat& out, std::vector<uint8_t>& scratch);     // out: allocated, CV_8UC3
 void sws_from_bgr(SwsContext* c, const cv::Mat& bgr, AVFrame* dst, std::vector<uint8_t>& scratch);  // bgr: CV_8UC3
 
+// `out` takes `original`'s samples wherever `changed` (CV_8U, frame size, non-zero = edited) is
+// zero, plane by plane; a chroma sample is kept only when none of the pixels it covers changed.
+// A BGR round trip is close but not exact (swscale's rounding moved luma by 1-2 levels), and an
+// edit of one region must give the rest back as it came in. Same size and format.
+void keep_unchanged(const Frame& original, const cv::Mat& changed, Frame& out);
+
 class BgrConverter {
  public:
   BgrConverter();
