@@ -165,6 +165,7 @@ class Add : public Filter {
   StreamInfo configure(const StreamInfo& in) override {
     double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
     dt_ = 1 / fps;
+    light_ = Harmonizer(harmonize_);
     if (weather_) {
       if (occlude_) people_ = people_masker(fps);
       // A detector frame costs several times the others: analysed up to 4 frames ahead (as remove=people).
@@ -260,37 +261,11 @@ class Add : public Filter {
       // Motion since the last frame it was found in, over the shutter.
       cv::Point2f motion = have_prev_ && r.place.found ? (p.at - prev_at_) * shutter_ : cv::Point2f(0, 0);
       if (shadow_ > 0) sprite_.shadow(f, A, shadow_ * opacity_ * shown_, r.cover);
-      sprite_.draw(f, A, opacity_ * shown_, tint(f, sprite_.bounds(A, {f.width(), f.height()})), r.cover, motion);
+      sprite_.draw(f, A, opacity_ * shown_, light_.update(f, sprite_.bounds(A, {f.width(), f.height()}), sprite_), r.cover, motion);
     }
     if (r.place.found) prev_at_ = r.place.at, have_prev_ = true;
     else have_prev_ = false;
     (*emit_)(std::move(f));
-  }
-
-  // The light around the picture: its luma gain moves the picture's mean brightness toward the
-  // surroundings' (halfway at harmonize=0.5), and its chroma a little toward their colour cast.
-  // Smoothed over frames so it does not flicker.
-  Tint tint(const Frame& f, cv::Rect r) {
-    Tint t;
-    if (harmonize_ <= 0 || r.area() <= 0) return t;
-    cv::Rect around(r.x - r.width / 2, r.y - r.height / 2, r.width * 2, r.height * 2);
-    around &= cv::Rect(0, 0, f.width(), f.height());
-    const bool full = f.av()->color_range == AVCOL_RANGE_JPEG;
-    double y = (cv::mean(f.mat(0)(around))[0] - (full ? 0 : 16)) / (full ? 255 : 219);
-    const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f.format());
-    cv::Rect c(around.x >> d->log2_chroma_w, around.y >> d->log2_chroma_h, std::max(1, around.width >> d->log2_chroma_w),
-               std::max(1, around.height >> d->log2_chroma_h));
-    c &= cv::Rect(0, 0, f.mat(1).cols, f.mat(1).rows);
-    double u = cv::mean(f.mat(1)(c))[0] - 128, v = cv::mean(f.mat(2)(c))[0] - 128;
-    // The scene's brightness against the picture's own, as a gain (a dark street darkens it).
-    double ratio = std::clamp((y + 0.05) / (double(sprite_.mean_luma()) + 0.05), 0.25, 2.0);
-    Tint now{float(std::pow(ratio, harmonize_)), float(u * 0.3 * harmonize_), float(v * 0.3 * harmonize_)};
-    if (!light_init_) light_ = now, light_init_ = true;
-    const float s = 0.85f;
-    light_.gain = s * light_.gain + (1 - s) * now.gain;
-    light_.du = s * light_.du + (1 - s) * now.du;
-    light_.dv = s * light_.dv + (1 - s) * now.dv;
-    return light_;
   }
 
   std::string anchor_name_;
@@ -311,8 +286,7 @@ class Add : public Filter {
   std::unique_ptr<TargetMasker> people_;
   Placement last_;
   float shown_ = 0;
-  Tint light_;  // smoothed over frames
-  bool light_init_ = false;
+  Harmonizer light_{0};
   int64_t frames_ = 0, lost_ = 0, first_lost_ = -1;
   const Emit* emit_ = nullptr;
   // last: its worker is joined before the trackers it uses are destroyed

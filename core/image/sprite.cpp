@@ -294,4 +294,32 @@ void Sprite::shadow(Frame& f, const cv::Matx23d& A, float strength, const cv::Ma
   }
 }
 
+cv::Rect Sprite::content() const {
+  cv::Rect r = cv::boundingRect(alpha_ > 0.5f);
+  return r.area() > 0 ? r : cv::Rect(0, 0, bgr_.cols, bgr_.rows);
+}
+
+Tint Harmonizer::update(const Frame& f, cv::Rect r, const Sprite& s) {
+  Tint t;
+  if (amount_ <= 0 || r.area() <= 0) return t;
+  cv::Rect around(r.x - r.width / 2, r.y - r.height / 2, r.width * 2, r.height * 2);
+  around &= cv::Rect(0, 0, f.width(), f.height());
+  const bool full = f.av()->color_range == AVCOL_RANGE_JPEG;
+  double y = (cv::mean(f.mat(0)(around))[0] - (full ? 0 : 16)) / (full ? 255 : 219);
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f.format());
+  cv::Rect c(around.x >> d->log2_chroma_w, around.y >> d->log2_chroma_h, std::max(1, around.width >> d->log2_chroma_w),
+             std::max(1, around.height >> d->log2_chroma_h));
+  c &= cv::Rect(0, 0, f.mat(1).cols, f.mat(1).rows);
+  double u = cv::mean(f.mat(1)(c))[0] - 128, v = cv::mean(f.mat(2)(c))[0] - 128;
+  // The scene's brightness against the sprite's own, as a gain (a dark street darkens it).
+  double ratio = std::clamp((y + 0.05) / (double(s.mean_luma()) + 0.05), 0.25, 2.0);
+  Tint now{float(std::pow(ratio, amount_)), float(u * 0.3 * amount_), float(v * 0.3 * amount_)};
+  if (!init_) light_ = now, init_ = true;
+  const float k = 0.85f;
+  light_.gain = k * light_.gain + (1 - k) * now.gain;
+  light_.du = k * light_.du + (1 - k) * now.du;
+  light_.dv = k * light_.dv + (1 - k) * now.dv;
+  return light_;
+}
+
 }  // namespace omni

@@ -26,6 +26,8 @@ class Sprite {
   static Sprite text(const std::string& utf8, const std::string& font_file, int height, const uint8_t rgb[3], int border,
                      const std::string& what);
   cv::Size size() const { return bgr_.size(); }
+  // The part that shows (alpha over one half), in sprite pixels; the whole picture if none does.
+  cv::Rect content() const;
   float mean_luma() const { return mean_luma_; }  // 0..1, alpha-weighted
   // The frame pixels it covers under the affine map A (sprite pixels -> frame pixels).
   cv::Rect bounds(const cv::Matx23d& A, cv::Size frame) const;
@@ -42,6 +44,21 @@ class Sprite {
   cv::Mat bgr_;    // CV_8UC3
   cv::Mat alpha_;  // CV_32F, 0..1
   float mean_luma_ = 0.5f;
+};
+
+// The light around a sprite, followed over frames: its luma gain moves the sprite's mean
+// brightness toward its surroundings' (halfway at amount 0.5), and its chroma a little toward
+// their colour cast; smoothed so it does not flicker. add's harmonize=, replace=object's.
+class Harmonizer {
+ public:
+  explicit Harmonizer(float amount) : amount_(amount) {}
+  // `r`: the frame pixels the sprite covers (Sprite::bounds); the light is read around it.
+  Tint update(const Frame& f, cv::Rect r, const Sprite& s);
+
+ private:
+  float amount_;
+  Tint light_;
+  bool init_ = false;
 };
 
 }  // namespace omni
