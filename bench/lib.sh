@@ -28,3 +28,10 @@ run() {
   last=$(printf '%s\n' "${t[@]}" | median)
   printf '  %-52s %7.2fs  %6.1f fps\n' "$label" "$last" "$(echo "$frames / $last" | bc -l)"
 }
+# A sky: home.jpg (a palace under a blue sky with clouds and birds) panned at 720p.
+sky_clip() {
+  local f="$work/home-720p-10s.mp4"
+  [ -f "$f" ] || ffmpeg -v error -y -loop 1 -framerate 30 -i "$data/home.jpg" \
+    -vf "scale=1600:1200,crop=1280:720:x='160+150*sin(t*0.6)':y='120+60*sin(t*0.4)',format=yuv420p" -t 10 -c:v libx264 -preset medium -crf 20 "$f"
+  echo "$f"
+}

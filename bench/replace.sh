@@ -3,8 +3,11 @@
 # ffmpeg in the same run: `-vf null`, ffmpeg's overlay of a still picture as the nearest stock job
 # to a background swap (it needs the matte already made), and its hue filter over the whole
 # picture (replace=color without a target, unlike it, turns only the pixels near one colour).
-# A real photo of a person (messi5.jpg panned and zoomed) and a street (vtest.avi). Frames per
-# second of the whole command, median of RUNS (default 3). Not a test: it prints.
+# A real photo of a person (messi5.jpg panned and zoomed) and a street (vtest.avi). Then a sky
+# (home.jpg panned): replace=sky beside the naive method in stock ffmpeg (colorkey the blue,
+# overlay the new sky: no tracking, no edges), and the grades beside ffmpeg's eq +
+# colortemperature. Frames per second of the whole command, median of RUNS (default 3). Not a
+# test: it prints.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 frames=300
@@ -23,3 +26,15 @@ for clip in "$person" "$street"; do
   run "omni replace=background:with=home.jpg" "$omni" -y -nostats -i "$clip" -vf "replace=background:with=$data/home.jpg" $x264 "$work/r.mp4"
   printf '  %-52s %.2f\n' "ratio replace=background / null" "$(echo "$last / $null" | bc -l)"
 done
+sky=$(sky_clip)
+echo "$(basename "$sky"):"
+run "ffmpeg -vf null" ffmpeg -nostdin -y -nostats -i "$sky" -vf null $x264 "$work/n.mp4"; null=$last
+run "ffmpeg colorkey blue + overlay (naive sky)" ffmpeg -nostdin -y -nostats -i "$sky" -loop 1 -i "$data/starry_night.jpg" -filter_complex \
+  "[1]scale=1280:720[s];[0]colorkey=0x3a6ec8:0.25:0.1[k];[s][k]overlay=shortest=1" $x264 "$work/k.mp4"
+run "omni replace=sky:with=starry_night.jpg" "$omni" -y -nostats -i "$sky" -vf "replace=sky:with=$data/starry_night.jpg" $x264 "$work/r.mp4"
+printf '  %-52s %.2f\n' "ratio replace=sky / null" "$(echo "$last / $null" | bc -l)"
+run "ffmpeg eq + colortemperature (a night grade)" ffmpeg -nostdin -y -nostats -i "$sky" -vf "eq=brightness=-0.25:gamma=0.8:saturation=0.55,colortemperature=temperature=10000" $x264 "$work/e.mp4"
+run "omni replace=time=night" "$omni" -y -nostats -i "$sky" -vf "replace=time=night" $x264 "$work/r.mp4"
+printf '  %-52s %.2f\n' "ratio replace=time=night / null" "$(echo "$last / $null" | bc -l)"
+run "omni replace=season=autumn (the person clip)" "$omni" -y -nostats -i "$person" -vf "replace=season=autumn" $x264 "$work/r.mp4"
+run "omni replace=season=winter (the person clip)" "$omni" -y -nostats -i "$person" -vf "replace=season=winter" $x264 "$work/r.mp4"

@@ -75,6 +75,9 @@ struct Backdrop::State {
   std::unique_ptr<MediaReader> media;
   ClipClock clock;  // where in the background clip each frame is
   Frame frame;      // the background clip's picture for the frame being composited
+  bool camera = false;
+  cv::Matx33d H = cv::Matx33d::eye();
+  double zoom = 1;
 };
 
 Backdrop::Backdrop(const std::string& bg, Fit fit, bool loop, const std::string& what) : s_(std::make_unique<State>()) {
@@ -155,13 +158,36 @@ static void mix(const cv::Mat& src, const cv::Mat& a, const cv::Mat& old_bg, con
   }
 }
 
-void Backdrop::composite(const Frame& in, const cv::Mat& alpha, float despill, float wrap, Frame& out) {
-  run(in, alpha, despill, wrap, s_->kind == kTransparent, out);
+void Backdrop::composite(const Frame& in, const cv::Mat& alpha, float despill, float wrap, Frame& out, float relight) {
+  run(in, alpha, despill, wrap, s_->kind == kTransparent, relight, out);
 }
 
-void Backdrop::decontaminate(const Frame& in, const cv::Mat& alpha, float despill, Frame& out) { run(in, alpha, despill, 0, true, out); }
+void Backdrop::decontaminate(const Frame& in, const cv::Mat& alpha, float despill, Frame& out) { run(in, alpha, despill, 0, true, 0, out); }
 
-void Backdrop::run(const Frame& in, const cv::Mat& alpha, float despill, float wrap, bool keep_alpha, Frame& out) {
+void Backdrop::set_camera(const cv::Matx33d& H, double zoom) {
+  s_->camera = true, s_->H = H, s_->zoom = zoom;
+}
+
+// Relighting: the subject's pixels (alpha-weighted) moved `k` of the way from the old
+// background's level to the new one's: a gain for luma, an offset for chroma.
+static void relight_plane(cv::Mat& dst, const cv::Mat& a, const cv::Mat& src, const cv::Mat* bg, int colour, bool luma, float k) {
+  cv::Mat behind = a < 128;
+  if (size_t(cv::countNonZero(behind)) < behind.total() / 50) return;  // hardly any old background to compare
+  double old_level = cv::mean(src, behind)[0], new_level = bg ? cv::mean(*bg, behind)[0] : colour;
+  uint8_t lut[256];
+  for (int v = 0; v < 256; ++v) {
+    double o = luma ? v * std::pow(std::clamp((new_level + 8) / (old_level + 8), 0.5, 2.0), double(k)) : v + k * (new_level - old_level);
+    lut[v] = cv::saturate_cast<uint8_t>(o);
+  }
+  for (int y = 0; y < dst.rows; ++y) {
+    uint8_t* o = dst.ptr<uint8_t>(y);
+    const uint8_t* al = a.ptr<uint8_t>(y);
+    for (int x = 0; x < dst.cols; ++x)
+      if (al[x]) o[x] = uint8_t((lut[o[x]] * al[x] + o[x] * (255 - al[x]) + 127) / 255);
+  }
+}
+
+void Backdrop::run(const Frame& in, const cv::Mat& alpha, float despill, float wrap, bool keep_alpha, float relight, Frame& out) {
   State& s = *s_;
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(in.format());
   if (!keep_alpha && s.kind == kMedia) {
@@ -188,9 +214,19 @@ void Backdrop::run(const Frame& in, const cv::Mat& alpha, float despill, float w
       colour = int(std::lround(yuv[p]));
     } else {
       bg_plane = s.kind == kMedia ? s.frame.mat(p) : upsample(blurred_small(src, a, s.blur * scale), src.size());
+      if (s.kind == kMedia && s.camera) {
+        // In this plane's pixels: chroma planes are the frame scaled down.
+        double sx = double(src.cols) / in.width(), sy = double(src.rows) / in.height(), cx = in.width() / 2.0, cy = in.height() / 2.0;
+        cv::Matx33d P(sx, 0, 0, 0, sy, 0, 0, 0, 1), Pi(1 / sx, 0, 0, 0, 1 / sy, 0, 0, 0, 1);
+        cv::Matx33d Z(s.zoom, 0, cx * (1 - s.zoom), 0, s.zoom, cy * (1 - s.zoom), 0, 0, 1);
+        cv::Mat moved;
+        cv::warpPerspective(bg_plane, moved, cv::Mat(P * s.H * Z * Pi), src.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
+        bg_plane = moved;
+      }
       bg = &bg_plane;
     }
     mix(src, a, old_bg, bg, colour, keep_alpha, despill, dst);
+    if (relight > 0 && !keep_alpha && s.kind != kBlur) relight_plane(dst, a, src, bg, colour, p == 0, relight);
     if (wrap > 0 && !keep_alpha) {
       // Light wrap: the new background's light, blurred, over the band just inside the subject's
       // edge (alpha times one minus the blurred alpha: where the subject is but the mass of it is

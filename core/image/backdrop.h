@@ -31,12 +31,18 @@ class Backdrop {
   // out = alpha in + (1 - alpha) backdrop, plane by plane (alpha: CV_8U at the frame's size); with
   // the backdrop transparent, out = the picture (edges decontaminated) and the caller writes alpha.
   // despill 0..1, wrap 0..1. `in` and `out`: same size, same planar 8-bit YUV layout.
-  void composite(const Frame& in, const cv::Mat& alpha, float despill, float wrap, Frame& out);
+  // relight 0..1: the subject's brightness and colour moved that far toward the new backdrop's
+  // (its mean against the old background's, over the same pixels), so it looks lit by it.
+  void composite(const Frame& in, const cv::Mat& alpha, float despill, float wrap, Frame& out, float relight = 0);
+  // An image or video backdrop moved with the camera: H maps the first frame's pixels to this
+  // frame's (a pan moves the new sky as it moved the old one); it is drawn `zoom` times the
+  // frame's size about the centre, so a pan has picture to reveal. Other kinds ignore it.
+  void set_camera(const cv::Matx33d& H, double zoom);
   // The picture alone, its edges decontaminated (for an alpha output whatever the backdrop).
   void decontaminate(const Frame& in, const cv::Mat& alpha, float despill, Frame& out);
 
  private:
-  void run(const Frame& in, const cv::Mat& alpha, float despill, float wrap, bool keep_alpha, Frame& out);
+  void run(const Frame& in, const cv::Mat& alpha, float despill, float wrap, bool keep_alpha, float relight, Frame& out);
   struct State;
   std::unique_ptr<State> s_;
 };

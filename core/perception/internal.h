@@ -24,6 +24,9 @@ cv::Size model_input_size(const ModelSpec& m);
 // One output as a 2-D float image (drops the batch and a single channel).
 cv::Mat output_image(const InferResult& r, size_t k, int h, int w);
 cv::Mat luma_small(const Frame& f, cv::Size size);
+// Local texture of a lightness picture (CV_8U): the Sobel gradient's magnitude above the grain
+// (a light blur first), averaged over 5x5. CV_32F, same size. The sky and the ground are told by it.
+cv::Mat texture_map(const cv::Mat& lightness);
 
 inline float sigmoidf(float x) { return 1.f / (1.f + std::exp(-std::clamp(x, -80.f, 80.f))); }
 

@@ -145,4 +145,15 @@ cv::Mat luma_small(const Frame& f, cv::Size size) {
   return y;
 }
 
+cv::Mat texture_map(const cv::Mat& lightness) {
+  cv::Mat L, gx, gy, tex;
+  lightness.convertTo(L, CV_32F);
+  cv::GaussianBlur(L, L, {0, 0}, 1.5);  // above the grain of a noisy or JPEG sky
+  cv::Sobel(L, gx, CV_32F, 1, 0);
+  cv::Sobel(L, gy, CV_32F, 0, 1);
+  cv::magnitude(gx, gy, tex);
+  cv::blur(tex, tex, {5, 5});
+  return tex;
+}
+
 }  // namespace omni

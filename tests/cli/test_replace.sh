@@ -91,7 +91,7 @@ ok "replace=background: wrap=0 is matte=bg= bit for bit; the wrap stays inside t
 
 expect_fail "background needs with=" "$O" -y -i messi.mkv -vf "replace=background" e.mkv >/dev/null
 expect_fail "from= is for replace=color, not replace=background" "$O" -y -i messi.mkv -vf "replace=background:with=blur:from=red" e.mkv >/dev/null
-expect_fail "with= is for replace=background, not replace=color" "$O" -y -i messi.mkv -vf "replace=color:with=blur" e.mkv >/dev/null
+expect_fail "with= is for replace=background, replace=sky or replace=object, not replace=color" "$O" -y -i messi.mkv -vf "replace=color:with=blur" e.mkv >/dev/null
 expect_fail "a transparent background is matte=bg=transparent" "$O" -y -i messi.mkv -vf "replace=background:with=transparent" e.mkv >/dev/null
 expect_fail "from= is a grey" "$O" -y -i messi.mkv -vf "replace=color:from=gray:to=blue" e.mkv >/dev/null
 expect_fail "target=dgo: not all, person, salient or an object class" "$O" -y -i messi.mkv -vf "replace=color:target=dgo" e.mkv >/dev/null

@@ -29,7 +29,7 @@ declare -A variants=(
   [add]="add=image=$T/sticker.png:anchor=eyes:rotate=30 add=image=$T/plain.png:key=black:x=0:y=0:size=200:track=0 add=snow add=text=Aé第:x=1:y=1:scale=0.05"
   [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
   [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
-  [replace]="replace=background:with=blur:wrap=1 replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=person"
+  [replace]="replace=background:with=blur:wrap=1 replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=person replace=sky:with=$T/plain.png replace=season=winter replace=time=night replace=object:x=0:y=0:w=2:h=2:with=$T/sticker.png"
   [restyle]="restyle=cartoon restyle=sketch restyle=oil restyle=watercolor restyle=gameboy:temporal=0"
 )
 
@@ -86,23 +86,34 @@ for f in $filters; do
     for s in $variant_sizes; do run_case "$s" yuv420p "$v"; done
   done
 done
+run_real() {  # run_real FILE W H GRAPH LABEL: 12 frames of W x H must come out
+  local n rc
+  timeout 300 "$omni" -y -nostats -i "$1" -vf "$4" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
+  rc=$?
+  n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 out.mkv 2>/dev/null)
+  if [ $rc -eq 0 ] && [ "$n" = "$2,$3,12" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); failures+=("$5, $4: exit $rc, output '$n': $(grep -E 'ERROR|runtime error|SUMMARY|omni:' stderr.txt | head -3 | tr '\n' ' ')")
+  fi
+}
 # Real people and a van (opencv-doc's vtest.avi, 12 frames at 10 fps: the detector runs on several, tracks
 # are born and carried, crops are converted and segmented) at odd and vertical sizes, through the
-# filters' detector paths (NanoDet calls the van a truck): testsrc2 has nothing for them to find.
+# filters' detector paths (NanoDet calls the van a truck): testsrc2 has nothing for them to find. And a
+# real sky (home.jpg, panned), where replace=sky finds one and follows the camera.
 if [ "$set_name" = fast ]; then
   for size in 333x251 251x445 97x131; do
     w=${size%x*}; h=${size#*x}
     ffmpeg -v error -y -i /usr/share/doc/opencv-doc/examples/data/vtest.avi -frames:v 12 -vf "scale=$w:$h" -pix_fmt yuv420p -c:v ffv1 "real_$size.mkv"
+    ffmpeg -v error -y -loop 1 -framerate 10 -i /usr/share/doc/opencv-doc/examples/data/home.jpg -frames:v 12 \
+      -vf "crop=400:300:n*4:n*2,scale=$w:$h" -pix_fmt yuv420p -c:v ffv1 "sky_$size.mkv"
+    for graph in "replace=sky:with=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg" "replace=season=winter"; do
+      run_real "sky_$size.mkv" "$w" "$h" "$graph" "home.jpg $size"
+    done
     for graph in remove=people remove=truck "matte=keep=truck" "remove=people:who=largest" "add=image=$T/sticker.png:anchor=head" "replace=color:target=person:from=blue:to=red" \
-      "add=image=$T/sticker.png:x=$((w / 2)):y=$((h / 2)):size=$((w / 4))"; do
-      timeout 300 "$omni" -y -nostats -i "real_$size.mkv" -vf "$graph" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
-      rc=$?
-      n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 out.mkv 2>/dev/null)
-      if [ $rc -eq 0 ] && [ "$n" = "$w,$h,12" ]; then
-        pass=$((pass + 1))
-      else
-        fail=$((fail + 1)); failures+=("vtest $size, $graph: exit $rc, output '$n': $(grep -E 'ERROR|runtime error|SUMMARY|omni:' stderr.txt | head -3 | tr '\n' ' ')")
-      fi
+      "add=image=$T/sticker.png:x=$((w / 2)):y=$((h / 2)):size=$((w / 4))" "replace=object:target=person:who=largest:with=$T/sticker.png" \
+      "replace=object:x=$((w / 3)):y=$((h / 3)):w=$((w / 5)):h=$((h / 5)):with=$T/sticker.png"; do
+      run_real "real_$size.mkv" "$w" "$h" "$graph" "vtest $size"
     done
   done
 fi
