@@ -21,6 +21,7 @@ extern "C" {
 #include "core/image/particles.h"
 #include "core/image/scene_pin.h"
 #include "core/image/sprite.h"
+#include "core/media/media_reader.h"
 #include "core/model/hub.h"
 #include "core/perception/perception.h"
 #include "core/worker.h"
@@ -33,6 +34,8 @@ const OptionDef options[] = {
     {"weather", "weather or atmosphere over the whole picture instead of a picture: snow, rain, leaves, petals, embers, fog, "
                 "haze (add=snow)", OptType::String, ""},
     {"image", "the picture to add: PNG/WebP with alpha, or any picture with key=", OptType::String, ""},
+    {"video", "a clip to add, looped from the first frame: with alpha (WebM VP8/VP9, PNG or ProRes 4444 in MOV, FFV1, GIF), "
+              "or any video with key=", OptType::String, ""},
     {"text", "a line of text to add instead of a picture (UTF-8)", OptType::String, ""},
     {"fontfile", "text: the font (TrueType/OpenType; default DejaVu Sans Bold, or WenQuanYi Micro Hei for text with Chinese, "
                  "Japanese or Korean)", OptType::String, ""},
@@ -92,9 +95,9 @@ class Add : public Filter {
         rotate_(float(o.f("rotate") * M_PI / 180)), dx_(float(o.f("dx"))), dy_(float(o.f("dy"))), opacity_(float(o.f("opacity"))),
         harmonize_(float(o.f("harmonize"))), track_(o.b("track")), occlude_(o.b("occlude")), fade_(int(o.i("fade"))),
         shadow_(float(o.f("shadow"))), shutter_(float(o.f("shutter"))) {
-    const int given = !o.s("weather").empty() + !o.s("image").empty() + !o.s("text").empty();
-    if (given == 0) fail("add: say what to add: image=PICTURE, text='...' or a weather (add=snow)");
-    if (given > 1) fail("add: one thing per add: weather, image= or text= (chain two adds for two)");
+    const int given = !o.s("weather").empty() + !o.s("image").empty() + !o.s("video").empty() + !o.s("text").empty();
+    if (given == 0) fail("add: say what to add: image=PICTURE, video=CLIP, text='...' or a weather (add=snow)");
+    if (given > 1) fail("add: one thing per add: weather, image=, video= or text= (chain two adds for two)");
     if (!o.s("weather").empty()) {
       for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track"})
         if (o.was_set(k)) fail("add: weather={} covers the whole picture; {}= is for pictures and text", o.s("weather"), k);
@@ -131,7 +134,13 @@ class Add : public Filter {
       const std::string& key = o.s("key");
       if (!key.empty() && key != "white" && key != "black" && key != "none")
         fail("add: key={}: white, black (the plain background to cut) or none (paste as it is)", key);
-      sprite_ = Sprite::load(o.s("image"), o.s("key"), "add: image");
+      if (!o.s("video").empty()) {
+        clip_path_ = o.s("video"), key_ = key;
+        clip_ = std::make_unique<MediaReader>(clip_path_);
+        sprite_ = clip_sprite(0);
+      } else {
+        sprite_ = Sprite::load(o.s("image"), key, "add: image");
+      }
       if (harmonize_ < 0) harmonize_ = 0.5f;
     }
     const bool scene = o.was_set("x") || o.was_set("y");
@@ -165,6 +174,7 @@ class Add : public Filter {
   StreamInfo configure(const StreamInfo& in) override {
     double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
     dt_ = 1 / fps;
+    clip_clock_.set_time_base(in.time_base);
     light_ = Harmonizer(harmonize_);
     if (weather_) {
       if (occlude_) people_ = people_masker(fps);
@@ -233,8 +243,19 @@ class Add : public Filter {
     }
   }
 
+  // A clip's picture at time t as the sprite: its alpha, or its key's cut. Every picture at the
+  // first one's size (its placement was sized by it).
+  Sprite clip_sprite(double t) {
+    cv::Mat pic = clip_->bgra_at(t);
+    if (!clip_->has_alpha()) cv::cvtColor(pic, pic, cv::COLOR_BGRA2BGR);
+    if (clip_size_.area() == 0) clip_size_ = pic.size();
+    if (pic.size() != clip_size_) cv::resize(pic, pic, clip_size_, 0, 0, cv::INTER_AREA);
+    return Sprite::picture(pic, key_, "add: video", clip_path_, true);  // a clip may start or pass through empty
+  }
+
   // This thread: draw it (faded while the anchor is missing).
   void finish(Frame& f, Result& r) {
+    if (clip_) sprite_ = clip_sprite(clip_clock_.seconds(f));
     ++frames_;
     if (weather_) {
       f.make_writable();
@@ -281,6 +302,10 @@ class Add : public Filter {
   double dt_ = 1.0 / 25;
   std::unique_ptr<Weather> weather_;
   Sprite sprite_;
+  std::unique_ptr<MediaReader> clip_;  // video=: the sprite is its picture at the frame's time
+  ClipClock clip_clock_;
+  cv::Size clip_size_;
+  std::string clip_path_, key_;
   std::unique_ptr<BodyAnchor> body_;
   std::unique_ptr<ScenePin> pin_;
   std::unique_ptr<TargetMasker> people_;
@@ -305,7 +330,9 @@ extern const FilterDesc add_filter = {
     "covers it (the people detector's masks). The picture is drawn antialiased in the frame's own YUV, its brightness\n"
     "and colour cast moved toward the scene around it (harmonize). It is not relit: no shadows, no reflections.\n"
     "An anchor that is not found fades the picture out (fade= frames) and back in; -loglevel verbose says how often.\n"
-    "text= is set with FreeType in fontfile= (DejaVu Sans Bold by default) and placed like a picture.\n"
+    "text= is set with FreeType in fontfile= (DejaVu Sans Bold by default) and placed like a picture. video= is a\n"
+    "clip placed like a picture, its frame at the video's time, looped from its first frame (alpha from WebM VP8/VP9,\n"
+    "MOV PNG or ProRes 4444, FFV1, GIF; an opaque clip needs key=).\n"
     "Weather (add=snow, rain, leaves, petals, embers) is particles in 3 depth layers; the far ones pass behind people\n"
     "(front= says how many are in front); it lies on nothing, it does not build up. fog and haze are overlays,\n"
     "thicker toward the top of the picture (a guess at depth: no depth is measured). Same seed, same frames.\n"

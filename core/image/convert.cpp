@@ -16,7 +16,7 @@ namespace omni {
 constexpr size_t kSwsSlack = 256;
 
 void sws_to_bgr(SwsContext* c, const AVFrame* src, cv::Mat& out, std::vector<uint8_t>& scratch) {
-  const size_t row = size_t(out.cols) * 3, bytes = row * out.rows;
+  const size_t row = size_t(out.cols) * out.elemSize(), bytes = row * out.rows;
   if (scratch.size() < bytes + kSwsSlack) scratch.resize(bytes + kSwsSlack);
   uint8_t* dst[4] = {scratch.data(), nullptr, nullptr, nullptr};
   int stride[4] = {int(row), 0, 0, 0};

@@ -20,7 +20,7 @@ namespace omni {
 // 40) they wrote up to 45 bytes past the end and corrupted the heap. These go through a scratch
 // buffer with slack and copy, so the pictures stay plain cv::Mats (an ROI of a padded block would
 // not do: OpenCV's filters read the pixels around an ROI as its border).
-void sws_to_bgr(SwsContext* c, const AVFrame* src, cv::Mat& out, std::vector<uint8_t>& scratch);     // out: allocated, CV_8UC3
+void sws_to_bgr(SwsContext* c, const AVFrame* src, cv::Mat& out, std::vector<uint8_t>& scratch);     // out: allocated, CV_8UC3 (or CV_8UC4 for BGRA)
 void sws_from_bgr(SwsContext* c, const cv::Mat& bgr, AVFrame* dst, std::vector<uint8_t>& scratch);  // bgr: CV_8UC3
 
 // `out` takes `original`'s samples wherever `changed` (CV_8U, frame size, non-zero = edited) is

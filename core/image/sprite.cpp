@@ -35,6 +35,11 @@ Sprite Sprite::load(const std::string& path, const std::string& key, const std::
   if (img.empty()) fail("{}: cannot read '{}' as a picture (PNG, JPEG, WebP...)", what, path);
   if (img.depth() == CV_16U) img.convertTo(img, CV_8U, 1 / 257.0);
   if (img.depth() != CV_8U) fail("{}: '{}' is not an 8- or 16-bit picture", what, path);
+  return picture(img, key, what, path, false);
+}
+
+Sprite Sprite::picture(const cv::Mat& in, const std::string& key, const std::string& what, const std::string& path, bool may_be_clear) {
+  cv::Mat img = in;
   Sprite s;
   if (img.channels() == 4) {
     std::vector<cv::Mat> ch;
@@ -67,8 +72,8 @@ Sprite Sprite::load(const std::string& path, const std::string& key, const std::
   cv::cvtColor(s.bgr_, g, cv::COLOR_BGR2GRAY);
   g.convertTo(gf, CV_32F, 1 / 255.0);
   double wsum = cv::sum(s.alpha_)[0];
-  if (wsum < 1) fail("{}: '{}' is fully transparent", what, path);
-  s.mean_luma_ = float(cv::sum(gf.mul(s.alpha_))[0] / wsum);
+  if (wsum < 1 && !may_be_clear) fail("{}: '{}' is fully transparent", what, path);
+  if (wsum >= 1) s.mean_luma_ = float(cv::sum(gf.mul(s.alpha_))[0] / wsum);
   return s;
 }
 

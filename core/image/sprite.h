@@ -21,6 +21,10 @@ class Sprite {
   // key: "" (the picture must have alpha), "white" or "black" (cut a plain background of that
   // colour, soft), "none" (paste it opaque). `what` names it in errors.
   static Sprite load(const std::string& path, const std::string& key, const std::string& what);
+  // The same from a decoded 8-bit picture (1, 3 or 4 channels, BGR order): a video's frame.
+  // `path` names it in errors; `may_be_clear`: a fully transparent picture is allowed (a clip's
+  // empty frame), else it is an error.
+  static Sprite picture(const cv::Mat& img, const std::string& key, const std::string& what, const std::string& path, bool may_be_clear);
   // Text set in a TrueType/OpenType font (FreeType), `height` pixels high, in colour `rgb`, with
   // a dark border `border` pixels wide so it reads on any background. UTF-8; one line.
   static Sprite text(const std::string& utf8, const std::string& font_file, int height, const uint8_t rgb[3], int border,

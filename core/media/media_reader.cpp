@@ -14,6 +14,7 @@
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 }
 
@@ -37,8 +38,12 @@ struct MediaReader::Impl {
   Frame cached;          // the last picture delivered (for stills), already converted
   SwsContext* to_bgr = nullptr;
   SwsContext* to_out = nullptr;
+  SwsContext* to_bgra = nullptr;
+  cv::Mat bgra;  // the last picture bgra_at delivered, and the source picture it came from
+  int64_t bgra_pts = AV_NOPTS_VALUE;
 
   ~Impl() {
+    sws_freeContext(to_bgra);
     sws_freeContext(to_bgr);
     sws_freeContext(to_out);
     av_frame_free(&frame);
@@ -66,6 +71,43 @@ struct MediaReader::Impl {
         if (s < 0 && s != AVERROR(EAGAIN)) fail("'{}': cannot decode: {}", path, av_error_text(s));
       }
       av_packet_unref(pkt);
+    }
+  }
+
+  // Moves `frame` to the picture shown at time t (a video; looped past its end).
+  void advance(double t) {
+    // Within a microsecond counts as the same time: the clip's 3072/10240 s and the video's
+    // 300/1000 s differ in the last bit, and the loop's first picture was skipped for it.
+    if (clip_duration > 0 && t >= clip_duration - 1e-6) t = std::max(0.0, std::fmod(t + 1e-6, clip_duration) - 1e-6);
+    if (t < time_of(frame) - 1e-6) {  // looped, or asked for an earlier time: from the start
+      rewind();
+      ahead_valid = false;
+      if (!decode_one()) fail("'{}': cannot decode again after rewinding", path);
+    }
+    // Move on while the next picture starts at or before t.
+    for (;;) {
+      if (!ahead_valid) {
+        AVFrame* keep = av_frame_clone(frame);
+        bool more = decode_one();
+        av_frame_move_ref(ahead, frame);
+        av_frame_unref(frame);
+        av_frame_move_ref(frame, keep);
+        av_frame_free(&keep);
+        if (!more) {
+          // The end of the file: now the duration is known, if the header did not say it.
+          if (clip_duration <= 0) {
+            AVRational rate = av_guess_frame_rate(ic, ic->streams[stream], frame);
+            clip_duration = time_of(frame) + (rate.num > 0 ? av_q2d(av_inv_q(rate)) : 0.04);
+          }
+          if (t < clip_duration || clip_duration <= 0) break;  // hold the last picture until the clip's end
+          return advance(std::fmod(t, clip_duration));
+        }
+        ahead_valid = true;
+      }
+      if (time_of(ahead) > t + 1e-6) break;
+      av_frame_unref(frame);
+      av_frame_move_ref(frame, ahead);
+      ahead_valid = false;
     }
   }
 
@@ -105,6 +147,12 @@ MediaReader::MediaReader(const std::string& path, Fit fit) : p_(std::make_unique
   if (p.stream < 0 || !codec) unreadable("no picture in it");
   const AVCodecParameters* par = p.ic->streams[p.stream]->codecpar;
   if (par->width <= 0 || par->height <= 0) unreadable("no picture size");
+  // FFmpeg's own VP8/VP9 decoders drop a WebM's alpha (it travels beside the picture); libvpx's
+  // decoders keep it. A clip with alpha goes to them when this FFmpeg has them.
+  if (const AVDictionaryEntry* a = av_dict_get(p.ic->streams[p.stream]->metadata, "alpha_mode", nullptr, 0); a && std::string(a->value) == "1") {
+    const AVCodec* vpx = avcodec_find_decoder_by_name(codec->id == AV_CODEC_ID_VP9 ? "libvpx-vp9" : codec->id == AV_CODEC_ID_VP8 ? "libvpx" : "");
+    if (vpx) codec = vpx;
+  }
   p.dec = avcodec_alloc_context3(codec);
   avcodec_parameters_to_context(p.dec, par);
   if (int r = avcodec_open2(p.dec, codec, nullptr); r < 0) unreadable(av_error_text(r));
@@ -132,6 +180,25 @@ double MediaReader::duration() const { return p_->still ? 0 : p_->clip_duration;
 
 MediaReader::~MediaReader() = default;
 bool MediaReader::is_still() const { return p_->still; }
+bool MediaReader::has_alpha() const {
+  const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(AVPixelFormat(p_->frame->format));
+  return d && ((d->flags & AV_PIX_FMT_FLAG_ALPHA) || (d->flags & AV_PIX_FMT_FLAG_PAL));  // a GIF's palette may be transparent
+}
+
+cv::Mat MediaReader::bgra_at(double t) {
+  Impl& p = *p_;
+  if (!p.still) p.advance(t);
+  const AVFrame* src = p.frame;
+  if (!p.bgra.empty() && p.bgra_pts == src->best_effort_timestamp) return p.bgra;
+  p.to_bgra = sws_getCachedContext(p.to_bgra, src->width, src->height, AVPixelFormat(src->format), src->width, src->height,
+                                   AV_PIX_FMT_BGRA, SWS_BICUBIC | SWS_ACCURATE_RND, nullptr, nullptr, nullptr);
+  if (!p.to_bgra) fail("'{}': cannot convert its pictures", p.path);
+  cv::Mat out(src->height, src->width, CV_8UC4);  // a new one each picture: callers may keep the last
+  sws_to_bgr(p.to_bgra, src, out, p.scratch);
+  p.bgra = out;
+  p.bgra_pts = src->best_effort_timestamp;
+  return out;
+}
 
 Frame MediaReader::at(double t, const Frame& like) {
   Impl& p = *p_;
@@ -140,37 +207,7 @@ Frame MediaReader::at(double t, const Frame& like) {
   };
   if (p.still && same_shape()) return p.cached;
   if (!p.still) {
-    if (p.clip_duration > 0 && t >= p.clip_duration) t = std::fmod(t, p.clip_duration);
-    if (t < p.time_of(p.frame) - 1e-6) {  // looped, or asked for an earlier time: from the start
-      p.rewind();
-      p.ahead_valid = false;
-      if (!p.decode_one()) fail("'{}': cannot decode again after rewinding", p.path);
-    }
-    // Move on while the next picture starts at or before t.
-    for (;;) {
-      if (!p.ahead_valid) {
-        AVFrame* keep = av_frame_clone(p.frame);
-        bool more = p.decode_one();
-        av_frame_move_ref(p.ahead, p.frame);
-        av_frame_unref(p.frame);
-        av_frame_move_ref(p.frame, keep);
-        av_frame_free(&keep);
-        if (!more) {
-          // The end of the file: now the duration is known, if the header did not say it.
-          if (p.clip_duration <= 0) {
-            AVRational rate = av_guess_frame_rate(p.ic, p.ic->streams[p.stream], p.frame);
-            p.clip_duration = p.time_of(p.frame) + (rate.num > 0 ? av_q2d(av_inv_q(rate)) : 0.04);
-          }
-          if (t < p.clip_duration || p.clip_duration <= 0) break;  // hold the last picture until the clip's end
-          return at(std::fmod(t, p.clip_duration), like);
-        }
-        p.ahead_valid = true;
-      }
-      if (p.time_of(p.ahead) > t + 1e-6) break;
-      av_frame_unref(p.frame);
-      av_frame_move_ref(p.frame, p.ahead);
-      p.ahead_valid = false;
-    }
+    p.advance(t);
     if (same_shape() && p.cached_pts == p.frame->best_effort_timestamp) return p.cached;
   }
   AVFrame* src = p.frame;

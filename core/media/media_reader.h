@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include <opencv2/core/mat.hpp>
+
 #include "core/media/frame.h"
 
 namespace omni {
@@ -22,6 +24,10 @@ class MediaReader {
   // The picture at time `t` (seconds from the start of the clip), at `like`'s size, pixel format
   // and colour tags. Times should mostly increase (going back costs a seek).
   Frame at(double t, const Frame& like);
+  // The picture at time `t` at the clip's own size, as 8-bit BGRA: its alpha when it has one
+  // (PNG, WebM VP8/VP9 with alpha, FFV1 or ProRes 4444, GIF), else opaque. add=video='s pictures.
+  cv::Mat bgra_at(double t);
+  bool has_alpha() const;  // its pictures carry alpha (as decoded)
   bool is_still() const;
   double duration() const;  // seconds, 0 for a still
 

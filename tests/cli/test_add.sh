@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # add, through the command line: sunglasses on a real face that moves (only the face changes),
 # a sticker pinned to a panning real photo (it stays on its point), people walking over a pinned
-# sticker in real footage (they cover it), an anchor that leaves (the sticker fades out and
+# sticker in real footage (they cover it), a clip with alpha (looped, frame for frame), an anchor that leaves (the sticker fades out and
 # -loglevel verbose says so), determinism, and the errors. The geometry itself is measured in
 # tests/unit/test_anchors.cpp (known paths, drift, jitter).
 source "$(dirname "$0")/lib.sh"
@@ -167,6 +167,45 @@ PY
 expect_fail "cannot read the font 'nofont.ttf'" "$O" -y -i clip.mp4 -vf "add=text=hi:x=5:y=5:fontfile=nofont.ttf" e.mp4 >/dev/null
 expect_fail "fontsize= is for text=" "$O" -y -i clip.mp4 -vf "add=image=square.png:x=5:y=5:fontsize=20" e.mp4 >/dev/null
 ok "add=text: white letters where they were put; a missing font and text options on a picture are errors"
+
+# ---- video=: a clip with alpha, looped, in each container that carries alpha ----------------------
+# Three frames (a red, a green, a blue disc on transparent) at the video's rate, pinned to a still:
+# the pinned point shows R G B R G B ... (the clip loops from its first frame, none skipped at the
+# seam), and 30 px from it (outside the disc, inside the clip's square) nothing changes.
+ffmpeg -v error -y -loop 1 -framerate 10 -i "$DATA/messi5.jpg" -vf format=yuv420p -frames:v 10 -c:v ffv1 still10.mkv
+discs="color=c=black:s=64x64:r=10:d=0.3,format=rgba,geq=r='255*eq(mod(N\,3)\,0)':g='255*eq(mod(N\,3)\,1)':b='255*eq(mod(N\,3)\,2)':a='255*lt(hypot(X-31.5\,Y-31.5)\,24)'"
+ffmpeg -v error -y -f lavfi -i "$discs" -c:v libvpx-vp9 -pix_fmt yuva420p -b:v 1M discs.webm
+ffmpeg -v error -y -f lavfi -i "$discs" -c:v png discs.mov
+ffmpeg -v error -y -f lavfi -i "$discs" -c:v ffv1 -pix_fmt yuva420p discs.mkv
+ffmpeg -v error -y -f lavfi -i "$discs,split[a][b];[a]palettegen=reserve_transparent=1[p];[b][p]paletteuse=alpha_threshold=128" discs.gif
+ffmpeg -v error -y -f lavfi -i "$discs" -c:v libx264 -pix_fmt yuv420p opaque.mp4
+ffmpeg -v error -y -i still10.mkv -f rawvideo -pix_fmt rgb24 still10.rgb
+for c in discs.webm discs.mov discs.mkv discs.gif; do
+  "$O" -y -nostats -i still10.mkv -vf "add=video=$c:x=100:y=100:size=64:track=0:occlude=0:harmonize=0:shadow=0" -c:v ffv1 v.mkv ||
+    die "add=video=$c failed"
+  ffmpeg -v error -y -i v.mkv -f rawvideo -pix_fmt rgb24 v.rgb
+  python3 - "$c" <<'PY' || die "add=video=$c: the clip is not drawn, looped, with its alpha"
+import sys
+W, H = 548, 342
+a = open("v.rgb", "rb").read(); m = open("still10.rgb", "rb").read()
+n = len(a) // (W * H * 3)
+seq, outside = "", 0
+for f in range(n):
+    i = f * W * H * 3 + 3 * (100 * W + 100)
+    p = a[i:i + 3]
+    seq += "RGB"[max(range(3), key=lambda k: p[k])] if max(p) > 150 else "?"
+    j = f * W * H * 3 + 3 * (100 * W + 130)
+    outside += a[j:j + 3] != m[j:j + 3]
+print(f"{sys.argv[1]}: {seq}, changed outside the disc in {outside} frames")
+assert n == 10 and seq == "RGBRGBRGBR" and outside == 0
+PY
+done
+"$O" -y -nostats -i still10.mkv -vf "add=video=opaque.mp4:x=100:y=100:size=64:key=black:track=0:occlude=0" -c:v ffv1 v.mkv ||
+  die "add=video= with key=black failed"
+expect_fail "add: video: 'opaque.mp4' has no alpha channel; key=white or key=black" "$O" -y -i still10.mkv -vf "add=video=opaque.mp4:x=9:y=9" e.mkv >/dev/null
+expect_fail "'nothere.webm': No such file" "$O" -y -i still10.mkv -vf "add=video=nothere.webm:x=9:y=9" e.mkv >/dev/null
+expect_fail "one thing per add: weather, image=, video= or text=" "$O" -y -i still10.mkv -vf "add=video=discs.mkv:image=square.png:x=9:y=9" e.mkv >/dev/null
+ok "add=video=: WebM VP9, MOV PNG, FFV1 and GIF clips with alpha drawn and looped frame for frame; an opaque clip with key=; errors"
 
 # ---- weather: deterministic, and the far layers go behind people -------------------------------
 ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/messi5.jpg" -vf format=yuv420p -frames:v 30 -c:v ffv1 still.mkv

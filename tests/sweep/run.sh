@@ -19,6 +19,7 @@ filters=$("$omni" -filters | awk '$1 == "O.." && $2 ~ /^[a-z]/ {print $2}')
 # A filter that needs options to run at all (add needs a picture) runs with these as its "defaults".
 ffmpeg -v error -y -f lavfi -i "color=red@0.7:s=31x17,format=rgba" -frames:v 1 "$T/sticker.png"
 ffmpeg -v error -y -f lavfi -i "color=white:s=9x7" -frames:v 1 "$T/plain.png"
+ffmpeg -v error -y -f lavfi -i "testsrc2=s=23x15:r=10:d=0.3,format=yuva420p" -c:v libvpx-vp9 -pix_fmt yuva420p "$T/clip.webm"
 declare -A needs=(
   [add]="add=image=$T/sticker.png:x=1:y=1:occlude=0"
   [replace]="replace=color"
@@ -26,7 +27,7 @@ declare -A needs=(
 # Settings beyond the defaults that take other code paths (a filter not named here runs at its
 # defaults only).
 declare -A variants=(
-  [add]="add=image=$T/sticker.png:anchor=eyes:rotate=30 add=image=$T/plain.png:key=black:x=0:y=0:size=200:track=0 add=snow add=text=Aé第:x=1:y=1:scale=0.05"
+  [add]="add=image=$T/sticker.png:anchor=eyes:rotate=30 add=image=$T/plain.png:key=black:x=0:y=0:size=200:track=0 add=snow add=text=Aé第:x=1:y=1:scale=0.05 add=video=$T/clip.webm:x=0:y=0"
   [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
   [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
   [replace]="replace=background:with=blur:wrap=1 replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=person replace=sky:with=$T/plain.png replace=season=winter replace=time=night replace=object:x=0:y=0:w=2:h=2:with=$T/sticker.png"
