@@ -58,6 +58,8 @@ const OptionDef options[] = {
                   "text, whose colour is meant as given)", OptType::Float, "-1", -1, 1},
     {"track", "scene pins: follow the camera's motion (0 = stay at the same place on screen)", OptType::Bool, "1"},
     {"occlude", "scene pins: people who pass in front of the picture cover it", OptType::Bool, "1"},
+    {"layer", "body anchors: front (over the person) or behind (people cover it: wings, a halo, a sign held behind)",
+     OptType::Enum, "front", 0, 0, "front|behind"},
     {"fade", "frames to fade out when the anchor is lost and back in when it is found", OptType::Int, "6", 0, 300},
     {"shadow", "a soft contact shadow under the picture, how dark (-1 = 0.4 for scene pins, none on a body or for text)",
      OptType::Float, "-1", -1, 1},
@@ -99,7 +101,7 @@ class Add : public Filter {
     if (given == 0) fail("add: say what to add: image=PICTURE, video=CLIP, text='...' or a weather (add=snow)");
     if (given > 1) fail("add: one thing per add: weather, image=, video= or text= (chain two adds for two)");
     if (!o.s("weather").empty()) {
-      for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track"})
+      for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track", "layer"})
         if (o.was_set(k)) fail("add: weather={} covers the whole picture; {}= is for pictures and text", o.s("weather"), k);
       if (std::find(weather_kinds().begin(), weather_kinds().end(), o.s("weather")) == weather_kinds().end() &&
           std::ifstream(o.s("weather")).good())
@@ -148,6 +150,9 @@ class Add : public Filter {
       if (scene) fail("add: anchor={} follows a body; x= and y= pin to the scene: give one or the other", anchor_name_);
       if (o.was_set("size")) fail("add: anchor={} sizes the picture by the body (scale= makes it larger or smaller); size= is for scene pins", anchor_name_);
       if (o.was_set("track") || o.was_set("occlude")) fail("add: track= and occlude= are for scene pins (x=:y=), not anchor={}", anchor_name_);
+      behind_ = o.s("layer") == "behind";
+      if (behind_)
+        for (const auto& m : TargetMasker::models_for("person")) require_model(m);
       if (!is_body_anchor(anchor_name_))
         fail("add: anchor={}: no such body point{}; anchors: {}", anchor_name_, did_you_mean(anchor_name_, body_anchor_names()),
              fmt::join(body_anchor_names(), ", "));
@@ -155,6 +160,7 @@ class Add : public Filter {
       body_ = std::make_unique<BodyAnchor>(anchor_name_);
     } else {
       if (!o.was_set("x") || !o.was_set("y")) fail("add: say where: anchor=NAME (a body point) or x= and y= (a point of the scene)");
+      if (o.was_set("layer")) fail("add: layer= is for body anchors; people cover a scene pin by occlude=");
       if (occlude_)
         for (const auto& m : TargetMasker::models_for("person")) require_model(m);
     }
@@ -182,6 +188,7 @@ class Add : public Filter {
       if (people_) pipe_.set_depth(4);
       return in;
     }
+    if (behind_) people_ = people_masker(fps);
     if (!body_) {
       if (at_.x >= float(in.width) || at_.y >= float(in.height))
         fail("add: the point {},{} is outside the {}x{} picture", at_.x, at_.y, in.width, in.height);
@@ -210,7 +217,7 @@ class Add : public Filter {
  private:
   struct Result {
     Placement place;
-    cv::Mat cover;  // people in front of a scene pin, CV_32F at the masker's size
+    cv::Mat cover;  // people in front of a scene pin (or of a body's layer=behind), CV_32F at the masker's size
   };
 
   // People at remove=people's cadence: the detector and each person's segmenter every fifth of a second.
@@ -227,6 +234,7 @@ class Add : public Filter {
       return;
     }
     if (body_) {
+      if (people_) r.cover = people_->probability(f);  // layer=behind
       r.place = body_->place(f);
       r.place.width *= scale_;
       return;
@@ -293,7 +301,7 @@ class Add : public Filter {
   cv::Point2f at_;
   int size_;
   float scale_, rotate_, dx_, dy_, opacity_, harmonize_;
-  bool track_, occlude_;
+  bool track_, occlude_, behind_ = false;
   int fade_;
   float shadow_, shutter_;
   cv::Point2f prev_at_;
@@ -329,6 +337,7 @@ extern const FilterDesc add_filter = {
     "tracked (a homography of its corners), so it stays on the table through a pan or a zoom; a person passing in front\n"
     "covers it (the people detector's masks). The picture is drawn antialiased in the frame's own YUV, its brightness\n"
     "and colour cast moved toward the scene around it (harmonize). It is not relit: no shadows, no reflections.\n"
+    "layer=behind puts a body-anchored picture behind people (the people detector's masks cover it): wings, a halo.\n"
     "An anchor that is not found fades the picture out (fade= frames) and back in; -loglevel verbose says how often.\n"
     "text= is set with FreeType in fontfile= (DejaVu Sans Bold by default) and placed like a picture. video= is a\n"
     "clip placed like a picture, its frame at the video's time, looped from its first frame (alpha from WebM VP8/VP9,\n"

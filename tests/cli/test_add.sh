@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # add, through the command line: sunglasses on a real face that moves (only the face changes),
 # a sticker pinned to a panning real photo (it stays on its point), people walking over a pinned
-# sticker in real footage (they cover it), a clip with alpha (looped, frame for frame), an anchor that leaves (the sticker fades out and
+# sticker in real footage (they cover it), a clip with alpha (looped, frame for frame), a picture behind a person (layer=behind), an anchor that leaves (the sticker fades out and
 # -loglevel verbose says so), determinism, and the errors. The geometry itself is measured in
 # tests/unit/test_anchors.cpp (known paths, drift, jitter).
 source "$(dirname "$0")/lib.sh"
@@ -206,6 +206,32 @@ expect_fail "add: video: 'opaque.mp4' has no alpha channel; key=white or key=bla
 expect_fail "'nothere.webm': No such file" "$O" -y -i still10.mkv -vf "add=video=nothere.webm:x=9:y=9" e.mkv >/dev/null
 expect_fail "one thing per add: weather, image=, video= or text=" "$O" -y -i still10.mkv -vf "add=video=discs.mkv:image=square.png:x=9:y=9" e.mkv >/dev/null
 ok "add=video=: WebM VP9, MOV PNG, FFV1 and GIF clips with alpha drawn and looped frame for frame; an opaque clip with key=; errors"
+
+# ---- layer=behind: a body-anchored picture goes behind the person ---------------------------------
+# A red disc three times the chest's size on Messi's chest: in front it covers his jersey; behind,
+# the jersey (the unicef patch) is untouched and the disc shows round him.
+ffmpeg -v error -y -f lavfi -i "color=c=red:s=64x64,format=rgba,geq=r=255:g=0:b=0:a='255*lt(hypot(X-31.5\,Y-31.5)\,30)'" -frames:v 1 disc.png
+for l in front behind; do
+  "$O" -y -nostats -i still10.mkv -vf "add=image=disc.png:anchor=chest:scale=3:layer=$l:harmonize=0" -frames:v 6 -c:v ffv1 layer_$l.mkv ||
+    die "add layer=$l failed"
+  ffmpeg -v error -y -i layer_$l.mkv -vf "select=eq(n\,5)" -frames:v 1 -f rawvideo -pix_fmt gray layer_$l.g
+done
+ffmpeg -v error -y -i still10.mkv -vf "select=eq(n\,5)" -frames:v 1 -f rawvideo -pix_fmt gray layer_in.g
+python3 - <<'PY' || die "add layer=behind: the person is not in front"
+W = 548
+m = open("layer_in.g", "rb").read()
+def measure(name):
+    a = open(name, "rb").read()
+    px = [(x, y) for y in range(140, 165) for x in range(210, 250)]
+    same = sum(abs(a[y * W + x] - m[y * W + x]) <= 2 for x, y in px) / len(px)
+    return same, sum(abs(a[i] - m[i]) > 8 for i in range(len(m)))
+(f_same, f_changed), (b_same, b_changed) = measure("layer_front.g"), measure("layer_behind.g")
+print(f"jersey patch unchanged: front {f_same:.2f}, behind {b_same:.2f}; pixels changed: front {f_changed}, behind {b_changed}")
+assert f_same <= 0.3 and b_same >= 0.95 and b_changed > 500 and b_changed < f_changed
+PY
+expect_fail "layer= is for body anchors" "$O" -y -i still10.mkv -vf "add=image=disc.png:x=9:y=9:layer=behind" e.mkv >/dev/null
+expect_fail "layer=back is not one of front.behind" "$O" -y -i still10.mkv -vf "add=image=disc.png:anchor=chest:layer=back" e.mkv >/dev/null
+ok "add layer=behind: the person covers the picture; in front it covers the jersey"
 
 # ---- weather: deterministic, and the far layers go behind people -------------------------------
 ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/messi5.jpg" -vf format=yuv420p -frames:v 30 -c:v ffv1 still.mkv
