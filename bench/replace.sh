@@ -7,7 +7,7 @@
 # (home.jpg panned): replace=sky beside the naive method in stock ffmpeg (colorkey the blue,
 # overlay the new sky: no tracking, no edges), and the grades beside ffmpeg's eq +
 # colortemperature. Frames per second of the whole command, median of RUNS (default 3). Not a
-# test: it prints.
+# test: it prints. Last, replace=object on the ball beside ffmpeg overlaying the same picture.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 frames=300
@@ -38,3 +38,19 @@ run "omni replace=time=night" "$omni" -y -nostats -i "$sky" -vf "replace=time=ni
 printf '  %-52s %.2f\n' "ratio replace=time=night / null" "$(echo "$last / $null" | bc -l)"
 run "omni replace=season=autumn (the person clip)" "$omni" -y -nostats -i "$person" -vf "replace=season=autumn" $x264 "$work/r.mp4"
 run "omni replace=season=winter (the person clip)" "$omni" -y -nostats -i "$person" -vf "replace=season=winter" $x264 "$work/r.mp4"
+# replace=object on the ball (messi5 at 2x on a grass-coloured margin, so the ball stays in the
+# picture as the camera pans), beside ffmpeg overlaying the same picture at a fixed place (no
+# detection, no fill: the cheapest stock job that draws it).
+ball="$work/ball-720p-10s.mp4"
+[ -f "$ball" ] || ffmpeg -v error -y -loop 1 -framerate 30 -i "$data/messi5.jpg" -vf \
+  "scale=1100:686,pad=1400:860:150:40:color=0x3a7d2a,crop=1280:720:x='60+60*sin(t)':y='70+50*sin(0.7*t)',format=yuv420p" \
+  -t 10 -c:v libx264 -preset medium -crf 20 "$ball"
+disc="$work/disc.png"
+[ -f "$disc" ] || ffmpeg -v error -y -f lavfi -i "color=c=red:s=64x64,format=rgba,geq=r=255:g=0:b=0:a='if(lt(hypot(X-31.5\,Y-31.5)\,30)\,255\,0)'" -frames:v 1 "$disc"
+echo "$(basename "$ball"):"
+run "ffmpeg -vf null" ffmpeg -nostdin -y -nostats -i "$ball" -vf null $x264 "$work/n.mp4"; null=$last
+run "ffmpeg overlay of the picture at a fixed place" ffmpeg -nostdin -y -nostats -i "$ball" -i "$disc" -filter_complex "[0][1]overlay=785:565" $x264 "$work/o.mp4"
+run "omni replace=object:target=sports ball" "$omni" -y -nostats -i "$ball" -vf "replace=object:target=sports ball:with=$disc" $x264 "$work/r.mp4"
+printf '  %-52s %.2f\n' "ratio replace=object (class) / null" "$(echo "$last / $null" | bc -l)"
+run "omni replace=object, a box (followed)" "$omni" -y -nostats -i "$ball" -vf "replace=object:x=765:y=544:w=104:h=104:with=$disc" $x264 "$work/r.mp4"
+printf '  %-52s %.2f\n' "ratio replace=object (box) / null" "$(echo "$last / $null" | bc -l)"
