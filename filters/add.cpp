@@ -58,6 +58,8 @@ const OptionDef options[] = {
                   "text, whose colour is meant as given)", OptType::Float, "-1", -1, 1},
     {"track", "scene pins: follow the camera's motion (0 = stay at the same place on screen)", OptType::Bool, "1"},
     {"occlude", "scene pins: people who pass in front of the picture cover it", OptType::Bool, "1"},
+    {"who", "body anchors: the person followed when there are several: largest, left, right, center, or a rank by size "
+            "(1 = largest); default the pose detector's most confident", OptType::String, ""},
     {"layer", "body anchors: front (over the person) or behind (people cover it: wings, a halo, a sign held behind)",
      OptType::Enum, "front", 0, 0, "front|behind"},
     {"fade", "frames to fade out when the anchor is lost and back in when it is found", OptType::Int, "6", 0, 300},
@@ -101,7 +103,7 @@ class Add : public Filter {
     if (given == 0) fail("add: say what to add: image=PICTURE, video=CLIP, text='...' or a weather (add=snow)");
     if (given > 1) fail("add: one thing per add: weather, image=, video= or text= (chain two adds for two)");
     if (!o.s("weather").empty()) {
-      for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track", "layer"})
+      for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track", "layer", "who"})
         if (o.was_set(k)) fail("add: weather={} covers the whole picture; {}= is for pictures and text", o.s("weather"), k);
       if (std::find(weather_kinds().begin(), weather_kinds().end(), o.s("weather")) == weather_kinds().end() &&
           std::ifstream(o.s("weather")).good())
@@ -157,10 +159,11 @@ class Add : public Filter {
         fail("add: anchor={}: no such body point{}; anchors: {}", anchor_name_, did_you_mean(anchor_name_, body_anchor_names()),
              fmt::join(body_anchor_names(), ", "));
       for (const auto& m : BodyAnchor::models_for(anchor_name_)) require_model(m);
-      body_ = std::make_unique<BodyAnchor>(anchor_name_);
+      body_ = std::make_unique<BodyAnchor>(anchor_name_, o.s("who"));
     } else {
       if (!o.was_set("x") || !o.was_set("y")) fail("add: say where: anchor=NAME (a body point) or x= and y= (a point of the scene)");
       if (o.was_set("layer")) fail("add: layer= is for body anchors; people cover a scene pin by occlude=");
+      if (o.was_set("who")) fail("add: who= picks the person a body anchor follows; a scene pin is a place");
       if (occlude_)
         for (const auto& m : TargetMasker::models_for("person")) require_model(m);
     }
@@ -332,8 +335,8 @@ extern const FilterDesc add_filter = {
     "add", "Add a picture, text or weather to the scene, kept on a body point or pinned to a place in the scene.", options,
     [](const OptionValues& o) -> std::unique_ptr<Filter> { return std::make_unique<Add>(o); },
     "anchor=NAME follows a person's body (MediaPipe's pose; the face's anchors use the 468-point face mesh when a face\n"
-    "is tracked): the picture moves, scales and turns with the eyes' or shoulders' line. One person is followed (the\n"
-    "pose tracker's). Without anchor, x= and y= pin the picture to that point of the scene: the background around it is\n"
+    "is tracked): the picture moves, scales and turns with the eyes' or shoulders' line. One person is followed: who=\n"
+    "picks which when the pose detector finds several (chosen when tracking starts, then followed). Without anchor, x= and y= pin the picture to that point of the scene: the background around it is\n"
     "tracked (a homography of its corners), so it stays on the table through a pan or a zoom; a person passing in front\n"
     "covers it (the people detector's masks). The picture is drawn antialiased in the frame's own YUV, its brightness\n"
     "and colour cast moved toward the scene around it (harmonize). It is not relit: no shadows, no reflections.\n"

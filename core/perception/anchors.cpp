@@ -55,12 +55,12 @@ struct BodyAnchor::State {
   bool from_mesh = false;
 };
 
-BodyAnchor::BodyAnchor(const std::string& name) : s_(std::make_unique<State>()) {
+BodyAnchor::BodyAnchor(const std::string& name, const std::string& who) : s_(std::make_unique<State>()) {
   if (!is_body_anchor(name)) fail("no anchor '{}'{}; anchors: {}", name, did_you_mean(name, kNames), fmt::join(kNames, ", "));
   s_->name = name;
   // The placement is smoothed here, once, in the asset's own size (the pose's smoothing on top
   // of it lagged 2.8 px behind shoulders moving 2 px a frame).
-  s_->pose = std::make_unique<PoseTracker>("pose-full", false, false);
+  s_->pose = std::make_unique<PoseTracker>("pose-full", false, false, who);
   if (face_anchor(name)) s_->faces = std::make_unique<FaceTracker>(4, 15);
   // Steadier than the landmarks themselves when still (an asset is large and its wobble shows),
   // quick to follow a move (beta 6 lagged 4 px behind shoulders moving 2 px a frame).

@@ -29,7 +29,9 @@ bool is_body_anchor(const std::string& name);
 
 class BodyAnchor {
  public:
-  explicit BodyAnchor(const std::string& name);  // fails on an unknown name, suggesting the nearest
+  // Fails on an unknown name, suggesting the nearest. who: the person followed when there are
+  // several ("" the pose detector's most confident; largest, left, right, center, a rank).
+  explicit BodyAnchor(const std::string& name, const std::string& who = "");
   ~BodyAnchor();
   static std::vector<std::string> models_for(const std::string& name);
   // The anchor in this frame, smoothed over time (not found: the pose or the points are missing).

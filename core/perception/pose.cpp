@@ -16,6 +16,8 @@
 #include "core/model/hub.h"
 #include "core/model/torch_module.h"
 #include "core/perception/internal.h"
+#include "core/perception/objects.h"
+#include "core/perception/tracking.h"
 
 namespace omni {
 
@@ -47,10 +49,17 @@ struct PoseTracker::State {
   int detector_runs = 0;
   Pose pose;
   bool smooth = true;
+  std::string who;
   std::array<OneEuro, 35 * 3> filters;  // 33 landmarks + the 2 that place the next region
 };
 
-PoseTracker::PoseTracker(std::string model, bool want_mask, bool smooth) : s_(std::make_unique<State>()) {
+PoseTracker::PoseTracker(std::string model, bool want_mask, bool smooth, std::string who) : s_(std::make_unique<State>()) {
+  if (!who.empty()) {
+    const bool rank = who.find_first_not_of("0123456789") == std::string::npos && std::stoll(who.substr(0, 9)) >= 1;
+    if (!rank && who != "largest" && who != "left" && who != "right" && who != "center")
+      fail("who={}: one person is followed: largest, left, right, center or a rank (1 = largest)", who);
+  }
+  s_->who = std::move(who);
   s_->model = std::move(model);
   s_->want_mask = want_mask;
   s_->smooth = smooth;
@@ -62,7 +71,7 @@ int PoseTracker::detector_runs() const { return s_->detector_runs; }
 
 const Pose& PoseTracker::track(Frame& f) {
   State& s = *s_;
-  const std::string key = "perception/pose/" + s.model;
+  const std::string key = "perception/pose/" + s.model + (s.who.empty() ? "" : "/" + s.who);
   if (const Pose* p = memo_get<Pose>(f, key); p && (!s.want_mask || !p->mask.empty())) return s.pose = *p, s.pose;
   constexpr int kSide = 256;
   Pose out;
@@ -74,7 +83,15 @@ const Pose& PoseTracker::track(Frame& f) {
       ++s.detector_runs;
       auto dets = detect_people(f);
       if (dets.empty()) break;
-      s.roi = roi_from(dets[0].keypoints[0], dets[0].keypoints[1]);
+      size_t pick = 0;
+      if (!s.who.empty()) {
+        std::vector<Detection> v;
+        for (size_t i = 0; i < dets.size(); ++i) v.push_back({-1, dets[i].score, dets[i].box, int(i)});
+        std::vector<Detection> c = choose(v, s.who, f.width());
+        if (c.empty()) break;  // a rank beyond the people found
+        pick = size_t(c[0].track);
+      }
+      s.roi = roi_from(dets[pick].keypoints[0], dets[pick].keypoints[1]);
       s.tracking = true;
     }
     cv::Mat a = roi_affine(s.roi, kSide);

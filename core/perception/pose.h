@@ -32,7 +32,10 @@ class PoseTracker {
  public:
   // smooth = false: the landmarks as the model gives them (the caller smooths what it derives
   // from them; the region that follows the body is smoothed either way).
-  explicit PoseTracker(std::string model = "pose-full", bool want_mask = false, bool smooth = true);
+  // who: which person to follow when the detector finds several: "" the most confident, or
+  // largest, left, right, center, a rank by size (1 = largest) as targets' who= (chosen when
+  // tracking starts or restarts; the region then follows that body).
+  explicit PoseTracker(std::string model = "pose-full", bool want_mask = false, bool smooth = true, std::string who = "");
   ~PoseTracker();
   const Pose& track(Frame& f);     // memoised per frame ("perception/pose")
   int detector_runs() const;       // how often tracking was (re)started, for tests and stats

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # add, through the command line: sunglasses on a real face that moves (only the face changes),
 # a sticker pinned to a panning real photo (it stays on its point), people walking over a pinned
-# sticker in real footage (they cover it), a clip with alpha (looped, frame for frame), a picture behind a person (layer=behind), an anchor that leaves (the sticker fades out and
+# sticker in real footage (they cover it), a clip with alpha (looped, frame for frame), a picture behind a person (layer=behind), which of two people (who=), an anchor that leaves (the sticker fades out and
 # -loglevel verbose says so), determinism, and the errors. The geometry itself is measured in
 # tests/unit/test_anchors.cpp (known paths, drift, jitter).
 source "$(dirname "$0")/lib.sh"
@@ -232,6 +232,34 @@ PY
 expect_fail "layer= is for body anchors" "$O" -y -i still10.mkv -vf "add=image=disc.png:x=9:y=9:layer=behind" e.mkv >/dev/null
 expect_fail "layer=back is not one of front.behind" "$O" -y -i still10.mkv -vf "add=image=disc.png:anchor=chest:layer=back" e.mkv >/dev/null
 ok "add layer=behind: the person covers the picture; in front it covers the jersey"
+
+# ---- who=: which of two people a body anchor follows ------------------------------------------------
+# Two Messis side by side (messi5 cropped to him, and beside it the same mirrored at 0.8 size): the
+# disc on anchor=head sits on the left one's head with who=left, on the right one's with who=right
+# (heads at about (177,80) and (428,98), measured by eye).
+ffmpeg -v error -y -loop 1 -framerate 10 -i "$DATA/messi5.jpg" -filter_complex \
+  "[0]crop=300:342:60:0,split[a][b];[b]hflip,scale=240:274,pad=300:342:30:34[c];[a][c]hstack,format=yuv420p" -frames:v 6 -c:v ffv1 two.mkv
+ffmpeg -v error -y -i two.mkv -vf "select=eq(n\,4)" -frames:v 1 -f rawvideo -pix_fmt rgb24 two.rgb
+for w in left right; do
+  "$O" -y -nostats -i two.mkv -vf "add=image=disc.png:anchor=head:who=$w:harmonize=0" -c:v ffv1 who_$w.mkv || die "add who=$w failed"
+  ffmpeg -v error -y -i who_$w.mkv -vf "select=eq(n\,4)" -frames:v 1 -f rawvideo -pix_fmt rgb24 who_$w.rgb
+done
+python3 - <<'PY' || die "add who=: the disc is not on the chosen person's head"
+W = 600
+m = open("two.rgb", "rb").read()
+def centre(name):
+    a = open(name, "rb").read()
+    red = lambda b, i: b[i] > 200 and b[i + 1] < 60 and b[i + 2] < 60
+    pts = [((i // 3) % W, (i // 3) // W) for i in range(0, len(a), 3) if red(a, i) and not red(m, i)]
+    assert len(pts) > 200, f"{name}: no disc"
+    return sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
+l, r = centre("who_left.rgb"), centre("who_right.rgb")
+print(f"who=left: disc at ({l[0]:.0f}, {l[1]:.0f}); who=right: ({r[0]:.0f}, {r[1]:.0f})")
+assert abs(l[0] - 177) < 20 and abs(l[1] - 80) < 20 and abs(r[0] - 428) < 20 and abs(r[1] - 98) < 20
+PY
+expect_fail "who=all: one person is followed" "$O" -y -i two.mkv -vf "add=image=disc.png:anchor=head:who=all" e.mkv >/dev/null
+expect_fail "who= picks the person a body anchor follows" "$O" -y -i two.mkv -vf "add=image=disc.png:x=3:y=3:who=left" e.mkv >/dev/null
+ok "add who=left|right: the anchor follows the chosen one of two people"
 
 # ---- weather: deterministic, and the far layers go behind people -------------------------------
 ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/messi5.jpg" -vf format=yuv420p -frames:v 30 -c:v ffv1 still.mkv

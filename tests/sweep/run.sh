@@ -112,7 +112,7 @@ if [ "$set_name" = fast ]; then
       run_real "sky_$size.mkv" "$w" "$h" "$graph" "home.jpg $size"
     done
     for graph in remove=people remove=truck "matte=keep=truck" "remove=people:who=largest" "add=image=$T/sticker.png:anchor=head" "replace=color:target=person:from=blue:to=red" \
-      "add=image=$T/sticker.png:x=$((w / 2)):y=$((h / 2)):size=$((w / 4))" "add=image=$T/sticker.png:anchor=chest:layer=behind" "replace=object:target=person:who=largest:with=$T/sticker.png" \
+      "add=image=$T/sticker.png:x=$((w / 2)):y=$((h / 2)):size=$((w / 4))" "add=image=$T/sticker.png:anchor=chest:layer=behind" "add=image=$T/sticker.png:anchor=head:who=right" "replace=object:target=person:who=largest:with=$T/sticker.png" \
       "replace=object:x=$((w / 3)):y=$((h / 3)):w=$((w / 5)):h=$((h / 5)):with=$T/sticker.png"; do
       run_real "real_$size.mkv" "$w" "$h" "$graph" "vtest $size"
     done
