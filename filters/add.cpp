@@ -23,6 +23,7 @@ extern "C" {
 #include "core/image/sprite.h"
 #include "core/media/media_reader.h"
 #include "core/model/hub.h"
+#include "core/perception/ground_plane.h"
 #include "core/perception/perception.h"
 #include "core/worker.h"
 
@@ -49,7 +50,7 @@ const OptionDef options[] = {
     {"y", "scene point (pixels of the first frame) the picture's centre is pinned to", OptType::Float, "0", 0, 100000},
     {"size", "width in pixels at the pinned point in the first frame (0 = the picture's own)", OptType::Int, "0", 0, 16384},
     {"scale", "size relative to the anchor's natural size (or to size=)", OptType::Float, "1", 0.01, 100},
-    {"rotate", "extra rotation in degrees, clockwise", OptType::Float, "0", -360, 360},
+    {"rotate", "extra rotation in degrees, clockwise (on=ground: turned on the ground, seen from above)", OptType::Float, "0", -360, 360},
     {"dx", "shift from the anchor, in the picture's widths (turns with it)", OptType::Float, "0", -20, 20},
     {"dy", "shift from the anchor, in the picture's heights (turns with it; positive is down)", OptType::Float, "0", -20, 20},
     {"key", "a picture without alpha: white or black cuts that plain background, none pastes it as it is", OptType::String, ""},
@@ -58,6 +59,10 @@ const OptionDef options[] = {
                   "text, whose colour is meant as given)", OptType::Float, "-1", -1, 1},
     {"track", "scene pins: follow the camera's motion (0 = stay at the same place on screen)", OptType::Bool, "1"},
     {"occlude", "scene pins: people who pass in front of the picture cover it", OptType::Bool, "1"},
+    {"on", "scene pins: upright (facing the camera, like a sign) or ground (lying flat on the ground plane at the point, "
+           "in perspective: a crack, a rug, a puddle)", OptType::Enum, "upright", 0, 0, "upright|ground"},
+    {"horizon", "on=ground: the horizon's row in pixels of the first frame (negative: above the picture), or auto: where "
+                "the ground's receding edges meet", OptType::String, "auto"},
     {"who", "body anchors: the person followed when there are several: largest, left, right, center, or a rank by size "
             "(1 = largest); default the pose detector's most confident", OptType::String, ""},
     {"layer", "body anchors: front (over the person) or behind (people cover it: wings, a halo, a sign held behind)",
@@ -103,7 +108,7 @@ class Add : public Filter {
     if (given == 0) fail("add: say what to add: image=PICTURE, video=CLIP, text='...' or a weather (add=snow)");
     if (given > 1) fail("add: one thing per add: weather, image=, video= or text= (chain two adds for two)");
     if (!o.s("weather").empty()) {
-      for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track", "layer", "who"})
+      for (const char* k : {"anchor", "x", "y", "size", "scale", "rotate", "dx", "dy", "key", "track", "layer", "who", "on", "horizon"})
         if (o.was_set(k)) fail("add: weather={} covers the whole picture; {}= is for pictures and text", o.s("weather"), k);
       if (std::find(weather_kinds().begin(), weather_kinds().end(), o.s("weather")) == weather_kinds().end() &&
           std::ifstream(o.s("weather")).good())
@@ -124,6 +129,22 @@ class Add : public Filter {
     }
     for (const char* k : {"density", "wind", "speed", "front", "seed"})
       if (o.was_set(k)) fail("add: {}= is for weather (add=snow:{}=...)", k, k);
+    ground_ = o.s("on") == "ground";
+    if (o.was_set("horizon") && !ground_) fail("add: horizon= is for on=ground (a picture lying on the ground)");
+    if (ground_) {
+      if (!o.s("anchor").empty()) fail("add: on=ground lays the picture on the ground at x=:y=; anchor={} follows a body", o.s("anchor"));
+      if (o.was_set("shadow") && o.f("shadow") > 0) fail("add: on=ground lies flat on the ground: it casts no contact shadow (shadow=0)");
+      if (o.was_set("dx") || o.was_set("dy")) fail("add: on=ground: x= and y= say where on the ground its centre lies; dx= and dy= are for anchors");
+      if (o.s("horizon") != "auto") {
+        const std::string& t = o.s("horizon");
+        char* end = nullptr;
+        double row = std::strtod(t.c_str(), &end);
+        if (t.empty() || end != t.c_str() + t.size() || !std::isfinite(row) || std::abs(row) > 100000)
+          fail("add: horizon={}: auto, or the horizon's row in pixels of the first frame (negative: above the picture)", t);
+        horizon_given_ = true, horizon_row_ = float(row);
+      }
+      shadow_ = 0;
+    }
     if (shadow_ < 0) shadow_ = o.s("anchor").empty() && o.s("text").empty() ? 0.4f : 0.f;
     if (!o.s("text").empty()) {
       if (o.was_set("key")) fail("add: key= cuts a picture's background; text has none");
@@ -147,6 +168,7 @@ class Add : public Filter {
       }
       if (harmonize_ < 0) harmonize_ = 0.5f;
     }
+    picture_size_ = sprite_.size();  // a clip's every picture is drawn at its first one's size
     const bool scene = o.was_set("x") || o.was_set("y");
     if (!anchor_name_.empty()) {
       if (scene) fail("add: anchor={} follows a body; x= and y= pin to the scene: give one or the other", anchor_name_);
@@ -220,6 +242,7 @@ class Add : public Filter {
  private:
   struct Result {
     Placement place;
+    cv::Matx33d ground;  // on=ground: picture pixels -> frame pixels
     cv::Mat cover;  // people in front of a scene pin (or of a body's layer=behind), CV_32F at the masker's size
   };
 
@@ -244,14 +267,56 @@ class Add : public Filter {
     }
     if (people_) r.cover = people_->probability(f);
     r.place.found = true, r.place.at = at_, r.place.width = width0_;
+    if (ground_ && frames_in_ == 0) lay_down(f);
+    ++frames_in_;
+    cv::Matx33d H = cv::Matx33d::eye();
     if (pin_) {
       cv::Mat exclude;
       if (!r.cover.empty()) exclude = r.cover > 0.3f;
-      cv::Matx33d H = pin_->update(f.mat(0), exclude);
+      if (ground_) exclude = above_horizon(f, exclude, H_);
+      H = H_ = pin_->update(f.mat(0), exclude);
       LocalMotion m = local_motion(H, at_);
       r.place.at = m.at, r.place.width = width0_ * m.scale, r.place.angle = m.angle;
       // Lost: it stays where it was last seen, drawn (the scene did not go away).
     }
+    // On the ground: the plane's own homography carries it (a plane's points move by one
+    // homography, so the picture keeps its perspective as the camera moves).
+    if (ground_) r.ground = H * ground0_;
+  }
+
+  // The first frame: where the horizon is and how the picture lies on the ground at the point.
+  void lay_down(const Frame& f) {
+    Horizon h;
+    if (horizon_given_) h.row = horizon_row_, h.found = true;
+    else h = find_horizon(f.mat(0), at_);
+    GroundView v{{f.width(), f.height()}, h.row, default_focal({f.width(), f.height()})};
+    if (horizon_given_)
+      av_log(nullptr, AV_LOG_VERBOSE, "add: on=ground: horizon at row %.1f (given)\n", double(h.row));
+    else if (h.found)
+      av_log(nullptr, AV_LOG_VERBOSE, "add: on=ground: horizon at row %.1f, where %d receding edges meet\n", double(h.row), h.lines);
+    else
+      av_log(nullptr, AV_LOG_VERBOSE, "add: on=ground: no receding edges agree on a horizon; guessed at row %.1f (horizon= sets it)\n",
+             double(h.row));
+    if (at_.y <= h.row + 1)
+      fail("add: on=ground: the point {},{} is not below the horizon (row {:.0f}{}); the ground is below it", at_.x, at_.y, h.row,
+           horizon_given_ ? "" : h.found ? ", found from the picture's receding edges; horizon= sets it" : ", a guess; horizon= sets it");
+    if (!lay_on_ground(picture_size_, at_, width0_, rotate_, v, ground0_))
+      fail("add: on=ground: a {:.0f} px wide picture is too large to lie on the ground at {},{}: its near edge would reach under "
+           "the camera; make it smaller (size=)",
+           width0_, at_.x, at_.y);
+    horizon0_ = h.row;
+  }
+
+  // Corners above the horizon (and a little under it, where the ground is seen edge on) are not
+  // on the ground: the pin follows the ground alone. The horizon moves with the plane's homography.
+  cv::Mat above_horizon(const Frame& f, const cv::Mat& exclude, const cv::Matx33d& H) const {
+    cv::Vec3d m = H * cv::Vec3d(f.width() / 2.0, horizon0_, 1);
+    double row = std::abs(m[2]) > 1e-9 ? m[1] / m[2] : horizon0_;
+    row += 0.1 * std::max(0.0, double(at_.y) - horizon0_);
+    cv::Mat out = exclude.empty() ? cv::Mat::zeros(f.height(), f.width(), CV_8U) : exclude.clone();
+    int rows = std::clamp(int(std::ceil(row * out.rows / f.height())), 0, out.rows);
+    if (rows > 0) out.rowRange(0, rows).setTo(255);
+    return out;
   }
 
   // A clip's picture at time t as the sprite: its alpha, or its key's cut. Every picture at the
@@ -281,7 +346,12 @@ class Add : public Filter {
     shown_ = frames_ == 1 && r.place.found ? 1.f : std::clamp(shown_ + (r.place.found ? step : -step), 0.f, 1.f);
     if (!r.place.found && fade_ == 0) shown_ = 0;
     if (r.place.found && fade_ == 0) shown_ = 1;
-    if (shown_ > 0 && last_.found && last_.width > 0) {
+    if (shown_ > 0 && ground_) {
+      f.make_writable();
+      cv::Point2f motion = have_prev_ ? (r.place.at - prev_at_) * shutter_ : cv::Point2f(0, 0);
+      sprite_.draw(f, r.ground, opacity_ * shown_, light_.update(f, sprite_.bounds(r.ground, {f.width(), f.height()}), sprite_), r.cover,
+                   motion);
+    } else if (shown_ > 0 && last_.found && last_.width > 0) {
       f.make_writable();
       const Placement& p = last_;
       const cv::Size s = sprite_.size();
@@ -304,7 +374,11 @@ class Add : public Filter {
   cv::Point2f at_;
   int size_;
   float scale_, rotate_, dx_, dy_, opacity_, harmonize_;
-  bool track_, occlude_, behind_ = false;
+  bool track_, occlude_, behind_ = false, ground_ = false, horizon_given_ = false;
+  float horizon_row_ = 0, horizon0_ = 0;
+  cv::Size picture_size_;
+  cv::Matx33d ground0_ = cv::Matx33d::eye(), H_ = cv::Matx33d::eye();  // worker thread's
+  int64_t frames_in_ = 0;                                               // worker thread's
   int fade_;
   float shadow_, shutter_;
   cv::Point2f prev_at_;
@@ -340,6 +414,10 @@ extern const FilterDesc add_filter = {
     "tracked (a homography of its corners), so it stays on the table through a pan or a zoom; a person passing in front\n"
     "covers it (the people detector's masks). The picture is drawn antialiased in the frame's own YUV, its brightness\n"
     "and colour cast moved toward the scene around it (harmonize). It is not relit: no shadows, no reflections.\n"
+    "on=ground lays a pinned picture flat on the ground (a crack, a rug, a puddle) in perspective: the horizon is where\n"
+    "the ground's receding edges meet (tiles, kerbs, road lines; a third of the way down when none agree: horizon= sets\n"
+    "it), the lens is guessed (70 degrees across), and the ground's own homography carries it as the camera moves. A\n"
+    "flat ground is assumed: no depth is measured, so on a slope or steps it floats.\n"
     "layer=behind puts a body-anchored picture behind people (the people detector's masks cover it): wings, a halo.\n"
     "An anchor that is not found fades the picture out (fade= frames) and back in; -loglevel verbose says how often.\n"
     "text= is set with FreeType in fontfile= (DejaVu Sans Bold by default) and placed like a picture. video= is a\n"

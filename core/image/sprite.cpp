@@ -125,10 +125,12 @@ Sprite Sprite::text(const std::string& utf8, const std::string& font_file, int h
   return s;
 }
 
-cv::Rect Sprite::bounds(const cv::Matx23d& A, cv::Size frame) const {
+cv::Rect Sprite::bounds(const cv::Matx33d& H, cv::Size frame) const {
   float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
   for (cv::Point2d c : {cv::Point2d(0, 0), cv::Point2d(bgr_.cols, 0), cv::Point2d(0, bgr_.rows), cv::Point2d(bgr_.cols, bgr_.rows)}) {
-    double x = A(0, 0) * c.x + A(0, 1) * c.y + A(0, 2), y = A(1, 0) * c.x + A(1, 1) * c.y + A(1, 2);
+    double w = H(2, 0) * c.x + H(2, 1) * c.y + H(2, 2);
+    if (!(w > 1e-9)) return {};  // a corner behind the camera
+    double x = (H(0, 0) * c.x + H(0, 1) * c.y + H(0, 2)) / w, y = (H(1, 0) * c.x + H(1, 1) * c.y + H(1, 2)) / w;
     x0 = std::min(x0, float(x)), y0 = std::min(y0, float(y)), x1 = std::max(x1, float(x)), y1 = std::max(y1, float(y));
   }
   if (!(x1 > x0) || !(y1 > y0) || x1 < -1e6f || y1 < -1e6f || x0 > 1e6f || y0 > 1e6f) return {};
@@ -136,7 +138,21 @@ cv::Rect Sprite::bounds(const cv::Matx23d& A, cv::Size frame) const {
   return r & cv::Rect(0, 0, frame.width, frame.height);
 }
 
-void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover, cv::Point2f motion) const {
+namespace {
+// A shift by (dx, dy) in frame pixels after H.
+cv::Matx33d shifted(const cv::Matx33d& H, double dx, double dy) { return cv::Matx33d(1, 0, dx, 0, 1, dy, 0, 0, 1) * H; }
+// The scale H applies around the sprite point p (the root of its Jacobian's determinant).
+double scale_at(const cv::Matx33d& H, cv::Point2d p) {
+  auto at = [&](double x, double y) {
+    double w = H(2, 0) * x + H(2, 1) * y + H(2, 2);
+    return cv::Point2d((H(0, 0) * x + H(0, 1) * y + H(0, 2)) / w, (H(1, 0) * x + H(1, 1) * y + H(1, 2)) / w);
+  };
+  cv::Point2d dx = at(p.x + 0.5, p.y) - at(p.x - 0.5, p.y), dy = at(p.x, p.y + 0.5) - at(p.x, p.y - 0.5);
+  return std::sqrt(std::abs(dx.x * dy.y - dx.y * dy.x));
+}
+}  // namespace
+
+void Sprite::draw(Frame& f, const cv::Matx33d& A, float opacity, const Tint& tint, const cv::Mat& cover, cv::Point2f motion) const {
   const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(f.format());
   const int sx = 1 << d->log2_chroma_w, sy = 1 << d->log2_chroma_h;
   // Motion blur: the sprite averaged over positions along `motion` (centred on A), as a camera's
@@ -144,11 +160,8 @@ void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tin
   const float travel = std::hypot(motion.x, motion.y);
   const int samples = travel < 1.5f ? 1 : std::min(12, int(std::ceil(travel)) + 1);
   cv::Rect r = bounds(A, {f.width(), f.height()});
-  if (samples > 1) {
-    cv::Matx23d lo = A, hi = A;
-    lo(0, 2) -= motion.x / 2, lo(1, 2) -= motion.y / 2, hi(0, 2) += motion.x / 2, hi(1, 2) += motion.y / 2;
-    r = bounds(lo, {f.width(), f.height()}) | bounds(hi, {f.width(), f.height()});
-  }
+  if (samples > 1)
+    r = bounds(shifted(A, -motion.x / 2, -motion.y / 2), {f.width(), f.height()}) | bounds(shifted(A, motion.x / 2, motion.y / 2), {f.width(), f.height()});
   // Aligned to the chroma grid, so the chroma planes' part is exactly r scaled down.
   if (r.area() <= 0 || opacity <= 0) return;
   int x0 = r.x / sx * sx, y0 = r.y / sy * sy;
@@ -156,9 +169,11 @@ void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tin
   r = cv::Rect(x0, y0, x1 - x0, y1 - y0);
   if (r.width < sx || r.height < sy) return;
   // Much smaller than it is: shrunk by area first (bilinear alone would skip pixels and alias).
-  double scale = std::sqrt(std::abs(A(0, 0) * A(1, 1) - A(0, 1) * A(1, 0)));
+  // (A perspective map: the scale at the picture's centre.)
+  const bool affine = A(2, 0) == 0 && A(2, 1) == 0 && A(2, 2) == 1;
+  double scale = affine ? std::sqrt(std::abs(A(0, 0) * A(1, 1) - A(0, 1) * A(1, 0))) : scale_at(A, {bgr_.cols / 2.0, bgr_.rows / 2.0});
   cv::Mat bgr = bgr_, a = alpha_;
-  cv::Matx23d M = A;
+  cv::Matx33d M = A;
   if (scale < 0.5) {
     double k = std::min(1.0, scale * 1.5);
     cv::Size small(std::max(1, int(std::lround(bgr_.cols * k))), std::max(1, int(std::lround(bgr_.rows * k))));
@@ -177,7 +192,7 @@ void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tin
     cv::merge(ch, pre);
     pre.convertTo(bgr, CV_8UC3);
     double kx = double(bgr_.cols) / small.width, ky = double(bgr_.rows) / small.height;
-    for (int i = 0; i < 2; ++i) M(i, 0) *= kx, M(i, 1) *= ky;
+    for (int i = 0; i < 3; ++i) M(i, 0) *= kx, M(i, 1) *= ky;
   }
   // The sprite in the frame's YUV (its matrix and range), premultiplied, relative to black/grey.
   double kr = 0.299, kb = 0.114;
@@ -194,19 +209,19 @@ void Sprite::draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tin
   Y = Y * (ys * tint.gain);
   cv::Mat planes[4] = {Y.mul(a), (U + tint.du).mul(a), (V + tint.dv).mul(a), a};
   // Into the frame region r.
-  cv::Matx23d Mr = M;
-  Mr(0, 2) -= r.x, Mr(1, 2) -= r.y;
+  const cv::Matx33d Mr = shifted(M, -r.x, -r.y);
   cv::Mat w[4];
   for (int k = 0; k < samples; ++k) {
     // The premultiplied planes averaged over the shutter (premultiplied, so edges blur right).
-    cv::Matx23d Mk = Mr;
+    cv::Matx33d Mk = Mr;
     if (samples > 1) {
       float t = float(k) / float(samples - 1) - 0.5f;
-      Mk(0, 2) += motion.x * t, Mk(1, 2) += motion.y * t;
+      Mk = shifted(Mr, motion.x * t, motion.y * t);
     }
     for (int i = 0; i < 4; ++i) {
       cv::Mat wk;
-      cv::warpAffine(planes[i], wk, Mk, r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+      if (affine) cv::warpAffine(planes[i], wk, Mk.get_minor<2, 3>(0, 0), r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+      else cv::warpPerspective(planes[i], wk, Mk, r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
       if (k == 0) w[i] = wk;
       else w[i] += wk;
     }

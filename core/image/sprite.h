@@ -33,18 +33,24 @@ class Sprite {
   // The part that shows (alpha over one half), in sprite pixels; the whole picture if none does.
   cv::Rect content() const;
   float mean_luma() const { return mean_luma_; }  // 0..1, alpha-weighted
-  // The frame pixels it covers under the affine map A (sprite pixels -> frame pixels).
-  cv::Rect bounds(const cv::Matx23d& A, cv::Size frame) const;
+  // The frame pixels it covers under the affine map A (sprite pixels -> frame pixels), or under
+  // a homography H (a picture lying in a plane seen in perspective).
+  cv::Rect bounds(const cv::Matx23d& A, cv::Size frame) const { return bounds(lift(A), frame); }
+  cv::Rect bounds(const cv::Matx33d& H, cv::Size frame) const;
   // Draws it. opacity 0..1; cover: CV_32F probability of something in front of it (a person),
   // any size (scaled to the frame), or empty. Formats: planar 8-bit YUV (420, 422, 444), with or
   // without alpha (the sprite goes over the frame's alpha too).
   // motion: how far it moved during the frame (frame pixels); it is drawn blurred along that.
-  void draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover, cv::Point2f motion = {0, 0}) const;
+  void draw(Frame& f, const cv::Matx23d& A, float opacity, const Tint& tint, const cv::Mat& cover, cv::Point2f motion = {0, 0}) const {
+    draw(f, lift(A), opacity, tint, cover, motion);
+  }
+  void draw(Frame& f, const cv::Matx33d& H, float opacity, const Tint& tint, const cv::Mat& cover, cv::Point2f motion = {0, 0}) const;
   // A soft contact shadow on what it stands on: a dark elliptical patch under its lower edge
   // (luma darkened by up to `strength`), hidden where `cover` is (a person in front).
   void shadow(Frame& f, const cv::Matx23d& A, float strength, const cv::Mat& cover) const;
 
  private:
+  static cv::Matx33d lift(const cv::Matx23d& A) { return {A(0, 0), A(0, 1), A(0, 2), A(1, 0), A(1, 1), A(1, 2), 0, 0, 1}; }
   cv::Mat bgr_;    // CV_8UC3
   cv::Mat alpha_;  // CV_32F, 0..1
   float mean_luma_ = 0.5f;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # add, through the command line: sunglasses on a real face that moves (only the face changes),
 # a sticker pinned to a panning real photo (it stays on its point), people walking over a pinned
-# sticker in real footage (they cover it), a clip with alpha (looped, frame for frame), a picture behind a person (layer=behind), which of two people (who=), an anchor that leaves (the sticker fades out and
+# sticker in real footage (they cover it), a disc lying on a real plaza (on=ground), a clip with alpha (looped, frame for frame), a picture behind a person (layer=behind), which of two people (who=), an anchor that leaves (the sticker fades out and
 # -loglevel verbose says so), determinism, and the errors. The geometry itself is measured in
 # tests/unit/test_anchors.cpp (known paths, drift, jitter).
 source "$(dirname "$0")/lib.sh"
@@ -260,6 +260,47 @@ PY
 expect_fail "who=all: one person is followed" "$O" -y -i two.mkv -vf "add=image=disc.png:anchor=head:who=all" e.mkv >/dev/null
 expect_fail "who= picks the person a body anchor follows" "$O" -y -i two.mkv -vf "add=image=disc.png:x=3:y=3:who=left" e.mkv >/dev/null
 ok "add who=left|right: the anchor follows the chosen one of two people"
+
+# ---- on=ground: a disc lying on the real plaza of vtest.avi, in perspective ----------------------
+# The camera looks down on the plaza: the road's and kerbs' receding edges meet above the picture.
+# A disc laid on the road is an ellipse, flatter than it is wide; upright it stays round.
+ffmpeg -v error -y -i "$DATA/vtest.avi" -frames:v 8 -c:v ffv1 plaza.mkv
+ffmpeg -v error -y -f lavfi -i "color=black@0:s=200x200,format=rgba" -vf \
+  "geq=r='if(lt(hypot(X-100\,Y-100)\,95)\,230\,0)':g=20:b=20:a='if(lt(hypot(X-100\,Y-100)\,95)\,255\,0)'" -frames:v 1 reddisc.png
+"$O" -y -nostats -v verbose -i plaza.mkv -vf "add=image=reddisc.png:x=450:y=330:size=160:on=ground:occlude=0:harmonize=0" \
+  -c:v ffv1 ground.mkv 2>ground.log || die "on=ground failed: $(tail -1 ground.log)"
+row=$(sed -n 's/.*on=ground: horizon at row \(-*[0-9.]*\), where [0-9]* receding edges meet.*/\1/p' ground.log)
+[ -n "$row" ] || die "on=ground found no horizon on the plaza: $(grep on=ground ground.log)"
+"$O" -y -nostats -i plaza.mkv -vf "add=image=reddisc.png:x=450:y=330:size=160:occlude=0:harmonize=0:shadow=0" -c:v ffv1 upright.mkv ||
+  die "the upright disc failed"
+for f in plaza ground upright; do ffmpeg -v error -y -i $f.mkv -frames:v 1 -f rawvideo -pix_fmt rgb24 $f.rgb; done
+python3 - "$row" <<'PY' || die "the disc on the ground is not an ellipse lying on the plaza"
+import sys
+W, H = 768, 576
+p = open("plaza.rgb", "rb").read()
+def box(name):  # the pixels the disc changed
+    d = open(name, "rb").read()
+    xs = []; ys = []
+    for y in range(H):
+        for x in range(W):
+            o = (y * W + x) * 3
+            if abs(d[o] - p[o]) + abs(d[o + 1] - p[o + 1]) + abs(d[o + 2] - p[o + 2]) > 90: xs.append(x); ys.append(y)
+    return min(xs), max(xs), min(ys), max(ys)
+g, u = box("ground.rgb"), box("upright.rgb")
+gw, gh, uw, uh = g[1] - g[0], g[3] - g[2], u[1] - u[0], u[3] - u[2]
+row = float(sys.argv[1])
+print(f"on=ground: horizon at row {row:.0f}; the disc {gw}x{gh} px on the ground, {uw}x{uh} upright")
+ok = row < 0 and 0.3 < gh / gw < 0.8 and abs(uh / uw - 1) < 0.1 and abs(gw - 160) < 20
+raise SystemExit(0 if ok else 1)
+PY
+expect_fail "on=ground lays the picture on the ground at x=:y=" "$O" -y -i plaza.mkv -vf "add=image=reddisc.png:anchor=head:on=ground" e.mkv >/dev/null
+expect_fail "horizon=high: auto, or the horizon's row in pixels" "$O" -y -i plaza.mkv -vf "add=image=reddisc.png:x=450:y=330:on=ground:horizon=high" e.mkv >/dev/null
+expect_fail "horizon= is for on=ground" "$O" -y -i plaza.mkv -vf "add=image=reddisc.png:x=450:y=330:horizon=10" e.mkv >/dev/null
+expect_fail "it casts no contact shadow" "$O" -y -i plaza.mkv -vf "add=image=reddisc.png:x=450:y=330:on=ground:shadow=0.5" e.mkv >/dev/null
+expect_fail "the point 450,330 is not below the horizon .row 400" "$O" -y -i plaza.mkv -vf "add=image=reddisc.png:x=450:y=330:on=ground:horizon=400:occlude=0" e.mkv >/dev/null
+expect_fail "too large to lie on the ground at 450,330" "$O" -y -i plaza.mkv -vf "add=image=reddisc.png:x=450:y=330:on=ground:size=1500:occlude=0" e.mkv >/dev/null
+[ ! -e e.mkv ] || die "a failed on=ground left e.mkv"
+ok "add on=ground: the plaza's horizon found above the picture (row $row); the disc lies flat; bad combinations are one line each"
 
 # ---- weather: deterministic, and the far layers go behind people -------------------------------
 ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/messi5.jpg" -vf format=yuv420p -frames:v 30 -c:v ffv1 still.mkv

@@ -1,6 +1,8 @@
 // Where add puts things: body anchors follow a real photo of a person moved and scaled along a
 // known path; a scene pin stays on its point of a real photo through a long pan and a zoom; a
-// sprite is drawn where its affine map says, antialiased, and not where something covers it.
+// sprite is drawn where its affine map says, antialiased, and not where something covers it; a
+// picture laid on a rendered floor finds the horizon, lies square on the floor and stays there
+// through a camera move.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -15,6 +17,7 @@
 #include "core/image/scene_pin.h"
 #include "core/image/sprite.h"
 #include "core/perception/anchors.h"
+#include "core/perception/ground_plane.h"
 #include "frames.h"
 
 using namespace omni;
@@ -173,4 +176,110 @@ TEST_CASE("sprite: drawn where its affine map says, antialiased, in the frame's 
     std::ofstream("/tmp/omni_unit_sprite_bad.png") << "not a picture";
   }
   CHECK_THROWS_WITH_AS(Sprite::load("/tmp/omni_unit_sprite_bad.png", "", "add: image"), doctest::Contains("as a picture"), omni::Error);
+}
+
+namespace {
+
+// A camera over a tiled floor, 1.5 m up, pitched down, turned (yaw) and moved along the floor.
+// The floor texture: 1 px = 1 cm, x from -8 to 8 m, depth from 1 to 30 m (its top row is far).
+struct FloorCamera {
+  double f, pitch, yaw = 0, x = 0, z = 0;
+  cv::Size frame{640, 360};
+  cv::Matx33d texture_to_frame() const {
+    const double cp = std::cos(pitch), sp = std::sin(pitch), cy = std::cos(yaw), sy = std::sin(yaw);
+    auto project = [&](double u, double v) {
+      double X = u / 100 - 8 - x, Y = 1.5, Z = 30 - v / 100 - z;
+      double x1 = cy * X - sy * Z, z1 = sy * X + cy * Z;
+      double y2 = Y * cp - z1 * sp, z2 = Y * sp + z1 * cp;
+      return cv::Point2f(float(frame.width / 2.0 + f * x1 / z2), float(frame.height / 2.0 + f * y2 / z2));
+    };
+    cv::Point2f src[4] = {{400, 1500}, {1200, 1500}, {1200, 2800}, {400, 2800}}, dst[4];
+    for (int k = 0; k < 4; ++k) dst[k] = project(src[k].x, src[k].y);
+    return cv::Matx33d(cv::getPerspectiveTransform(src, dst));
+  }
+  double horizon() const { return frame.height / 2.0 - f * std::tan(pitch); }
+};
+
+cv::Mat floor_texture() {
+  // Pale stone tiles with dark grout, the grain of a real photo on them (corners to follow).
+  cv::Mat photo = cv::imread(kData + "home.jpg", cv::IMREAD_GRAYSCALE), grain;
+  cv::Mat tex(2900, 1600, CV_8U);
+  for (int y = 0; y < tex.rows; y += photo.rows)
+    for (int x = 0; x < tex.cols; x += photo.cols) {
+      cv::Rect r = cv::Rect(x, y, photo.cols, photo.rows) & cv::Rect(0, 0, tex.cols, tex.rows);
+      photo(cv::Rect(0, 0, r.width, r.height)).copyTo(tex(r));
+    }
+  tex.convertTo(tex, CV_8U, 0.35, 130);
+  for (int k = 0; k <= 1600; k += 100) cv::line(tex, {k, 0}, {k, 2900}, cv::Scalar(40), 4);
+  for (int k = 0; k <= 2900; k += 100) cv::line(tex, {0, k}, {1600, k}, cv::Scalar(40), 4);
+  return tex;
+}
+
+cv::Mat view(const cv::Mat& tex, const FloorCamera& cam) {
+  cv::Mat out;
+  cv::warpPerspective(tex, out, cam.texture_to_frame(), cam.frame, cv::INTER_AREA, cv::BORDER_CONSTANT, cv::Scalar(200));
+  return out;
+}
+
+cv::Point2f apply(const cv::Matx33d& H, cv::Point2f p) {
+  cv::Vec3d q = H * cv::Vec3d(p.x, p.y, 1);
+  return {float(q[0] / q[2]), float(q[1] / q[2])};
+}
+
+}  // namespace
+
+TEST_CASE("ground plane: the horizon where a floor's edges meet; a picture laid there is square on the floor and stays on it") {
+  const cv::Mat tex = floor_texture();
+  FloorCamera cam{default_focal({640, 360}), 12 * CV_PI / 180};
+  const cv::Mat first = view(tex, cam);
+  const cv::Point2f at(400, 280);
+  Horizon h = find_horizon(first, at);
+  MESSAGE("horizon: found " << h.found << " at row " << h.row << " from " << h.lines << " edges (true " << cam.horizon() << ")");
+  CHECK(h.found);
+  CHECK(std::abs(h.row - cam.horizon()) < 0.03 * 360);
+
+  // A square picture laid at the point with the found horizon: its corners, taken back to the
+  // floor, make a square (the issue's "lies flat in the plane").
+  cv::Matx33d G;
+  REQUIRE(lay_on_ground({100, 100}, at, 80, 0, GroundView{{640, 360}, h.row, default_focal({640, 360})}, G));
+  const cv::Matx33d to_floor = cam.texture_to_frame().inv();
+  const cv::Point2f corners[4] = {{0, 0}, {100, 0}, {100, 100}, {0, 100}};
+  cv::Point2f on_floor[4];
+  for (int k = 0; k < 4; ++k) on_floor[k] = apply(to_floor, apply(G, corners[k]));
+  double side[4], worst_angle = 0;
+  for (int k = 0; k < 4; ++k) {
+    cv::Point2f a = on_floor[(k + 1) % 4] - on_floor[k], b = on_floor[(k + 3) % 4] - on_floor[k];
+    side[k] = cv::norm(a);
+    double cosang = (a.x * b.x + a.y * b.y) / (cv::norm(a) * cv::norm(b));
+    worst_angle = std::max(worst_angle, std::abs(std::acos(cosang) * 180 / CV_PI - 90));
+  }
+  const double lo = *std::min_element(side, side + 4), hi = *std::max_element(side, side + 4);
+  MESSAGE("on the floor: sides " << side[0] << " " << side[1] << " " << side[2] << " " << side[3] << " cm, corners off square by "
+                                 << worst_angle << " degrees at most");
+  CHECK(hi / lo < 1.04);
+  CHECK(worst_angle < 2.5);
+  // Its top edge is the far one: narrower on screen than its bottom edge.
+  CHECK(cv::norm(apply(G, corners[1]) - apply(G, corners[0])) < cv::norm(apply(G, corners[2]) - apply(G, corners[3])));
+
+  // The camera turns 0.1 degrees a frame and moves 2 cm forward and 1 cm sideways: the pin's
+  // homography of the floor carries the picture's corners onto the same floor points.
+  ScenePin pin(at, 200);
+  double worst = 0;
+  for (int t = 0; t < 60; ++t) {
+    FloorCamera c = cam;
+    c.yaw = t * 0.1 * CV_PI / 180, c.z = 0.02 * t, c.x = 0.01 * t;
+    cv::Matx33d H = pin.update(view(tex, c), cv::Mat());
+    const cv::Matx33d truth = c.texture_to_frame() * to_floor;
+    for (const auto& k : corners) worst = std::max(worst, double(cv::norm(apply(H * G, k) - apply(truth * G, k))));
+  }
+  MESSAGE("laid on the floor: worst corner error " << worst << " px over 60 frames of a camera move");
+  CHECK(worst < 2.0);
+
+  // Not below the horizon, or reaching past it: refused.
+  CHECK_FALSE(lay_on_ground({100, 100}, {400, float(h.row - 5)}, 80, 0, GroundView{{640, 360}, h.row, 457}, G));
+  CHECK_FALSE(lay_on_ground({100, 100}, at, 2000, 0, GroundView{{640, 360}, h.row, 457}, G));
+  // A picture with no receding edges: no horizon claimed.
+  cv::Mat flat(360, 640, CV_8U);
+  cv::randu(flat, 100, 140);
+  CHECK_FALSE(find_horizon(flat, at).found);
 }
