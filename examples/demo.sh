@@ -34,7 +34,7 @@ echo "demo: wrote $out_dir/vtest-remove.mp4 — the street clip, and the same wi
 echo "demo: wrote $out_dir/vtest-restyle.mp4 — the street clip, as pixel art, and as a cartoon"
 
 # add and replace: sunglasses and a hat that follow Messi's face while the camera moves over the
-# photo, his jersey turned green; and snow over the street, its far flakes behind the walkers.
+# photo, his jersey turned green; and a crack in the road and snow over the street, its far flakes behind the walkers.
 photo=/usr/share/doc/opencv-doc/examples/data/messi5.jpg
 ffmpeg -v error -y -f lavfi -i "color=black@0:s=200x80,format=rgba" -vf \
   "geq=r='20':g='20':b='40':a='if(lt(hypot(X-50\,Y-40)\,36)+lt(hypot(X-150\,Y-40)\,36)\,230\,if(between(X\,80\,120)*between(Y\,28\,36)\,255\,0))'" \
@@ -45,8 +45,12 @@ ffmpeg -v error -y -f lavfi -i "color=black@0:s=160x160,format=rgba" -vf \
 add=image=$out_dir/sunglasses.png:anchor=eyes,add=image=$out_dir/hat.png:anchor=head,replace=color:from=red:to=green:target=person:who=largest" \
   -c:v libx264 -crf 20 -preset fast -pix_fmt yuv420p "$out_dir/messi-add-replace.mp4"
 echo "demo: wrote $out_dir/messi-add-replace.mp4 — sunglasses and a hat that follow the face, the red jersey turned green"
-"$omni" -y -i "$src" -t 10 -vf "add=snow:density=2" -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-snow.mp4"
-echo "demo: wrote $out_dir/vtest-snow.mp4 — snow over the street, the far flakes behind the walkers"
+# A jagged dark crack, laid flat on the road (on=ground: in perspective, walkers pass over it).
+ffmpeg -v error -y -f lavfi -i "color=black@0:s=400x120,format=rgba" -vf \
+  "geq=r='30':g='26':b='22':a='255*lt(abs(Y-60-18*sin(X/23)-7*sin(X/5.3)-3*sin(X/1.7))\,1+12*sin(PI*X/400))'" -frames:v 1 "$out_dir/crack.png"
+"$omni" -y -i "$src" -t 10 -vf "add=image=$out_dir/crack.png:x=470:y=300:size=260:on=ground,add=snow:density=2" \
+  -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-snow.mp4"
+echo "demo: wrote $out_dir/vtest-snow.mp4 — the road cracked open, snow over the street, the far flakes behind the walkers"
 
 # The model core on a real photo (opencv-doc's messi5.jpg): person mask and body landmarks.
 "$omni" models run selfie "$photo" -o "$out_dir/messi5-person-mask.png"
