@@ -1283,7 +1283,9 @@ int Runner::run() {
   }
   // An image muxer writes the final names itself when they form a sequence (%03d); one image
   // file is staged like any other output (a failed run must leave nothing under its name).
-  single_image_ = (oc_->oformat->flags & AVFMT_NOFILE) && !av_filename_number_test(job_.output.c_str());
+  // (The null muxer writes no file either: -f null - is no image.)
+  single_image_ = (oc_->oformat->flags & AVFMT_NOFILE) && std::string_view(oc_->oformat->name) == "image2" &&
+                  !av_filename_number_test(job_.output.c_str());
   if (single_image_) av_opt_set(oc_->priv_data, "update", "1", 0);
   for (const AvOpt& o : job_.format_opts)
     if (o.key == "update") update_ = o.value != "0";

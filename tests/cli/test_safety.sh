@@ -76,6 +76,15 @@ ffmpeg -v error -y -i in.mp4 -update 1 last_ref.png
 cmp -s last.png last_ref.png || die "-update 1 did not keep the last frame as ffmpeg does"
 ok "one image: a clip refused (exit $rc), -frames:v 1 and -update 1 (the last frame, as ffmpeg) written"
 
+# -f null: the whole graph runs and nothing is written (ffmpeg users time and check jobs this way;
+# the null muxer writes no file, like an image muxer, and was once refused as "one image").
+out=$("$OMNI" -y -i in.mp4 -vf "scale=64:48" -f null - 2>&1) || die "-f null - failed: $out"
+"$OMNI" -y -nostats -i in.mp4 -f null /dev/null || die "-f null /dev/null failed"
+[ -c /dev/null ] || die "-f null replaced /dev/null"
+n=$("$OMNI" -y -i in.mp4 -progress pipe:1 -nostats -f null - | sed -n 's/^frame=//p' | tail -1)
+[ "$n" = "$(count_frames in.mp4)" ] || die "-f null -: $n frames through the graph, the input has $(count_frames in.mp4)"
+ok "-f null - runs every frame ($n) and writes nothing"
+
 # A read-only output is not replaced by someone who could not have written it (as ffmpeg's
 # "Permission denied"); root may, as with ffmpeg.
 cp out.mp4 readonly.mp4 && chmod 444 readonly.mp4
