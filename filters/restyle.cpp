@@ -33,6 +33,7 @@ extern "C" {
 #include "core/perception/perception.h"
 #include "core/image/stabilize.h"
 #include "core/model/torch_module.h"
+#include "core/presets.h"
 #include "core/worker.h"
 
 namespace omni {
@@ -130,24 +131,10 @@ void read_styles(const std::string& text, const std::string& where, std::vector<
   }
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  std::string text((std::istreambuf_iterator<char>(f)), {});
-  return text;
-}
-
 const std::vector<StyleParams>& styles() {
   static const std::vector<StyleParams> all = [] {
     std::vector<StyleParams> v;
-    read_styles(kEmbeddedStyles, "presets/styles.toml", v);
-    std::string user;
-    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) user = std::string(x) + "/omni/styles.toml";
-    else if (const char* h = std::getenv("HOME"); h && *h) user = std::string(h) + "/.config/omni/styles.toml";
-    if (!user.empty() && std::ifstream(user)) read_styles(slurp(user), user, v);
-    if (const char* p = std::getenv("OMNI_STYLES"); p && *p) {
-      if (!std::ifstream(p)) fail("OMNI_STYLES={}: cannot read", p);
-      read_styles(slurp(p), p, v);
-    }
+    for (const PresetLayer& l : preset_layers(kEmbeddedStyles, "styles.toml", "OMNI_STYLES")) read_styles(l.text, l.where, v);
     return v;
   }();
   return all;

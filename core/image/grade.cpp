@@ -4,8 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,6 +15,7 @@ extern "C" {
 }
 
 #include "core/error.h"
+#include "core/presets.h"
 
 namespace omni {
 
@@ -72,25 +71,12 @@ void read_grades(const std::string& text, const std::string& where, std::vector<
   }
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path);
-  return std::string((std::istreambuf_iterator<char>(f)), {});
-}
-
 }  // namespace
 
 const std::vector<Grade>& grades() {
   static const std::vector<Grade> all = [] {
     std::vector<Grade> v;
-    read_grades(kEmbeddedGrades, "presets/grades.toml", v);
-    std::string user;
-    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) user = std::string(x) + "/omni/grades.toml";
-    else if (const char* h = std::getenv("HOME"); h && *h) user = std::string(h) + "/.config/omni/grades.toml";
-    if (!user.empty() && std::ifstream(user)) read_grades(slurp(user), user, v);
-    if (const char* p = std::getenv("OMNI_GRADES"); p && *p) {
-      if (!std::ifstream(p)) fail("OMNI_GRADES={}: cannot read", p);
-      read_grades(slurp(p), p, v);
-    }
+    for (const PresetLayer& l : preset_layers(kEmbeddedGrades, "grades.toml", "OMNI_GRADES")) read_grades(l.text, l.where, v);
     return v;
   }();
   return all;
