@@ -162,7 +162,8 @@ class Add : public Filter {
       if (!o.s("video").empty()) {
         clip_path_ = o.s("video"), key_ = key;
         clip_ = std::make_unique<MediaReader>(clip_path_);
-        sprite_ = clip_sprite(0);
+        clip_picture_ = clip_->bgra_at(0);
+        sprite_ = clip_sprite(clip_picture_);
       } else {
         sprite_ = Sprite::load(o.s("image"), key, "add: image");
       }
@@ -319,10 +320,9 @@ class Add : public Filter {
     return out;
   }
 
-  // A clip's picture at time t as the sprite: its alpha, or its key's cut. Every picture at the
-  // first one's size (its placement was sized by it).
-  Sprite clip_sprite(double t) {
-    cv::Mat pic = clip_->bgra_at(t);
+  // A clip's picture as the sprite: its alpha, or its key's cut. Every picture at the first
+  // one's size (its placement was sized by it).
+  Sprite clip_sprite(cv::Mat pic) {
     if (!clip_->has_alpha()) cv::cvtColor(pic, pic, cv::COLOR_BGRA2BGR);
     if (clip_size_.area() == 0) clip_size_ = pic.size();
     if (pic.size() != clip_size_) cv::resize(pic, pic, clip_size_, 0, 0, cv::INTER_AREA);
@@ -331,7 +331,12 @@ class Add : public Filter {
 
   // This thread: draw it (faded while the anchor is missing).
   void finish(Frame& f, Result& r) {
-    if (clip_) sprite_ = clip_sprite(clip_clock_.seconds(f));
+    if (clip_) {
+      // A new sprite only when the clip shows a new picture (bgra_at gives the same one back
+      // while its frame lasts: a 10 fps clip on 30 fps video, or a still).
+      cv::Mat pic = clip_->bgra_at(clip_clock_.seconds(f));
+      if (pic.data != clip_picture_.data) clip_picture_ = pic, sprite_ = clip_sprite(pic);
+    }
     ++frames_;
     if (weather_) {
       f.make_writable();
@@ -390,6 +395,7 @@ class Add : public Filter {
   std::unique_ptr<MediaReader> clip_;  // video=: the sprite is its picture at the frame's time
   ClipClock clip_clock_;
   cv::Size clip_size_;
+  cv::Mat clip_picture_;  // the picture the sprite was made from (held, so its address is not reused)
   std::string clip_path_, key_;
   std::unique_ptr<BodyAnchor> body_;
   std::unique_ptr<ScenePin> pin_;
