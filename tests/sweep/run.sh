@@ -3,7 +3,8 @@
 # new filter joins by itself) over awkward frame sizes and pixel formats, on an omni built with
 # AddressSanitizer and UBSan (make sanitize). A run passes when it exits 0 with every frame at the
 # input's size, or, for frames too small for a method, with one clear "omni:" line naming the
-# minimum size. A sanitizer report, a signal or any other failure fails the sweep.
+# minimum size. A sanitizer report, a signal or any other failure fails the sweep. Cases run side
+# by side (OMNI_SWEEP_JOBS, default the cores); the slowest are listed at the end.
 #   usage: tests/sweep/run.sh OMNI fast|long
 set -uo pipefail
 omni=$(realpath "$1")
@@ -45,59 +46,90 @@ else
   variant_sizes="3x3 17x17 97x131 426x240"
 fi
 
-pass=0 fail=0
-failures=()
-clip() {  # clip SIZE PIX_FMT -> file name
-  local f="in_$1_$2.mkv"
+# Cases run side by side, each in its own folder (a case is mostly one core: the models' import
+# under the sanitizers), at most OMNI_SWEEP_JOBS (default: the cores) at a time; each writes one
+# line to results.txt: "ok" or "FAIL ...".
+jobs_max=${OMNI_SWEEP_JOBS:-$(nproc)}
+n_case=0
+: >results.txt
+: >times.txt
+spawn() {  # spawn FUNCTION ARGS...: FUNCTION runs in a folder of its own, in the background
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+  n_case=$((n_case + 1))
+  local d="$T/case_$n_case"
+  mkdir -p "$d"
+  ( cd "$d" && "$@"; cd "$T" && rm -rf "$d" ) &
+}
+result() { echo "$*" >>"$T/results.txt"; }
+timed() {  # timed LABEL COMMAND...: runs it, notes its seconds in times.txt, returns its status
+  local t0=$SECONDS label=$1 rc
+  shift
+  "$@"
+  rc=$?
+  echo "$((SECONDS - t0)) $label" >>"$T/times.txt"
+  return $rc
+}
+clip() {  # clip SIZE PIX_FMT -> file name (made once, in $T, before any case uses it)
+  local f="$T/in_$1_$2.mkv"
   local w=${1%x*} h=${1#*x}
   # testsrc2 rounds odd sizes down in its own 4:2:0; it is cropped to size in RGB instead.
   [ -f "$f" ] || ffmpeg -v error -y -f lavfi -i "testsrc2=size=$(( (w + 1) / 2 * 2 ))x$(( (h + 1) / 2 * 2 )):rate=10,format=gbrp,crop=$w:$h:0:0" \
     -frames:v 3 -pix_fmt "$2" -c:v ffv1 "$f" || return 1
   echo "$f"
 }
-run_case() {  # run_case SIZE PIX_FMT GRAPH
-  local size=$1 fmt=$2 graph=$3 in out w h rc n got
-  in=$(clip "$size" "$fmt") || { failures+=("$graph $size $fmt: cannot make the input"); fail=$((fail + 1)); return; }
-  out="out.mkv"
-  rm -f "$out"
-  timeout 300 "$omni" -y -nostats -i "$in" -vf "$graph" -c:v ffv1 "$out" >stdout.txt 2>stderr.txt </dev/null
+check_case() {  # check_case IN SIZE PIX_FMT GRAPH (in the case's folder)
+  local in=$1 size=$2 fmt=$3 graph=$4 rc n w h
+  timed "$graph $size $fmt" timeout 300 "$omni" -y -nostats -i "$in" -vf "$graph" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
   rc=$?
   w=${size%x*}; h=${size#*x}
   if [ $rc -eq 0 ]; then
-    n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 "$out")
-    if [ "$n" = "$w,$h,3" ]; then pass=$((pass + 1)); return; fi
-    failures+=("$graph $size $fmt: output is '$n' (width,height,frames), expected '$w,$h,3'")
+    n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 out.mkv)
+    if [ "$n" = "$w,$h,3" ]; then result ok; return; fi
+    result "FAIL $graph $size $fmt: output is '$n' (width,height,frames), expected '$w,$h,3'"
   elif [ $rc -eq 1 ] && [ "$(grep -c . stderr.txt)" -eq 1 ] && grep -qE '^omni: .*at least [0-9]+x[0-9]+' stderr.txt &&
        { [ "$w" -lt 32 ] || [ "$h" -lt 32 ]; }; then
-    pass=$((pass + 1)); return  # a clear refusal of a frame too small for the method
+    result ok  # a clear refusal of a frame too small for the method
   else
-    failures+=("$graph $size $fmt: exit $rc: $(grep -E 'ERROR|runtime error|SUMMARY|omni:' stderr.txt | head -3 | tr '\n' ' ')")
+    result "FAIL $graph $size $fmt: exit $rc: $(grep -E 'ERROR|runtime error|SUMMARY|omni:' stderr.txt | head -3 | tr '\n' ' ')"
   fi
-  fail=$((fail + 1))
 }
+run_case() {  # run_case SIZE PIX_FMT GRAPH
+  local in
+  in=$(clip "$1" "$2") || { result "FAIL $3 $1 $2: cannot make the input"; return; }
+  spawn check_case "$in" "$1" "$2" "$3"
+}
+# The variant sizes the k-th variant (or format) of a filter runs at: every other one, in turn,
+# so each runs at a tiny and at a larger odd size (all of them when there are fewer than 4).
+vs=($variant_sizes)
+some_sizes() { if [ ${#vs[@]} -lt 4 ]; then echo "${vs[@]}"; else echo "${vs[$1 % 2]} ${vs[$1 % 2 + 2]}"; fi; }
 
 start=$(date +%s)
 for f in $filters; do
   g=${needs[$f]:-$f}
   for s in $sizes; do run_case "$s" yuv420p "$g"; done
+  k=0
   for fmt in ${formats#yuv420p }; do
-    for s in $variant_sizes; do run_case "$s" "$fmt" "$g"; done
+    for s in $(some_sizes $k); do run_case "$s" "$fmt" "$g"; done
+    k=$((k + 1))
   done
+  k=0
   for v in ${variants[$f]:-}; do
-    for s in $variant_sizes; do run_case "$s" yuv420p "$v"; done
+    for s in $(some_sizes $k); do run_case "$s" yuv420p "$v"; done
+    k=$((k + 1))
   done
 done
-run_real() {  # run_real FILE W H GRAPH LABEL: 12 frames of W x H must come out
+check_real() {  # check_real FILE W H GRAPH LABEL: 12 frames of W x H must come out
   local n rc
-  timeout 300 "$omni" -y -nostats -i "$1" -vf "$4" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
+  timed "$4 $5" timeout 300 "$omni" -y -nostats -i "$1" -vf "$4" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
   rc=$?
   n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames,width,height -of csv=p=0 out.mkv 2>/dev/null)
   if [ $rc -eq 0 ] && [ "$n" = "$2,$3,12" ]; then
-    pass=$((pass + 1))
+    result ok
   else
-    fail=$((fail + 1)); failures+=("$5, $4: exit $rc, output '$n': $(grep -E 'ERROR|runtime error|SUMMARY|omni:' stderr.txt | head -3 | tr '\n' ' ')")
+    result "FAIL $5, $4: exit $rc, output '$n': $(grep -E 'ERROR|runtime error|SUMMARY|omni:' stderr.txt | head -3 | tr '\n' ' ')"
   fi
 }
+run_real() { spawn check_real "$T/$1" "${@:2}"; }
 # Real people and a van (opencv-doc's vtest.avi, 12 frames at 10 fps: the detector runs on several, tracks
 # are born and carried, crops are converted and segmented) at odd and vertical sizes, through the
 # filters' detector paths (NanoDet calls the van a truck): testsrc2 has nothing for them to find. And a
@@ -113,10 +145,10 @@ if [ "$set_name" = fast ]; then
       run_real "real_$size.mkv" "$w" "$h" "$graph" "vtest $size"
     done
   done
-  # The later filters' real-footage cases, each at one of the three sizes in turn: under the
+  # The later filters' real-footage cases (on=ground: the real plaza's horizon), each at one of the three sizes in turn: under the
   # sanitizers a case with models costs about 40 s, and all of them at every size took the sweep
   # to 26 minutes.
-  for k in 0 1 2 3 4 5 6 7 8; do
+  for k in 0 1 2 3 4 5 6 7 8 9; do
     size=${sizes[k % 3]}; w=${size%x*}; h=${size#*x}; clip=real
     case $k in
       0) clip=sky; g="replace=sky:with=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg" ;;
@@ -128,23 +160,28 @@ if [ "$set_name" = fast ]; then
       6) g="add=image=$T/sticker.png:anchor=head:who=right" ;;
       7) g="replace=object:target=person:who=largest:with=$T/sticker.png" ;;
       8) g="replace=object:x=$((w / 3)):y=$((h / 3)):w=$((w / 5)):h=$((h / 5)):with=$T/sticker.png" ;;
+      9) g="add=image=$T/sticker.png:x=$((w / 2)):y=$((h * 3 / 4)):size=$((w / 4)):on=ground" ;;
     esac
     run_real "${clip}_$size.mkv" "$w" "$h" "$g" "$clip $size"
   done
 fi
 # Rotated input (a phone clip tagged rotate=90) and a transpose in front of a filter.
 ffmpeg -v error -y -f lavfi -i "testsrc2=size=426x240:rate=10" -frames:v 3 -c:v libx264 -metadata:s:v rotate=90 rot.mp4
-for f in $filters; do
-  g=${needs[$f]:-$f}
-  timeout 300 "$omni" -y -nostats -i rot.mp4 -vf "transpose=1,$g" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
+check_rotated() {
+  local rc
+  timed "transpose=1,$1 rotated" timeout 300 "$omni" -y -nostats -i "$T/rot.mp4" -vf "transpose=1,$1" -c:v ffv1 out.mkv >stdout.txt 2>stderr.txt </dev/null
   rc=$?
   if [ $rc -eq 0 ] && [ "$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 out.mkv)" = 3 ]; then
-    pass=$((pass + 1))
+    result ok
   else
-    fail=$((fail + 1)); failures+=("rotated input, transpose=1,$g: exit $rc: $(grep -E 'ERROR|runtime error|omni:' stderr.txt | head -3 | tr '\n' ' ')")
+    result "FAIL rotated input, transpose=1,$1: exit $rc: $(grep -E 'ERROR|runtime error|omni:' stderr.txt | head -3 | tr '\n' ' ')"
   fi
-done
-for x in "${failures[@]}"; do echo "FAIL [sweep]: $x"; done
-echo "sweep ($set_name, $(( $(date +%s) - start )) s, filters: $(echo $filters | tr '\n' ' '))"
+}
+for f in $filters; do spawn check_rotated "${needs[$f]:-$f}"; done
+wait
+pass=$(grep -c '^ok$' results.txt) fail=$(grep -c '^FAIL' results.txt)
+grep '^FAIL' results.txt | sed 's/^FAIL /FAIL [sweep]: /'
+echo "sweep ($set_name, $(( $(date +%s) - start )) s, $jobs_max at a time, filters: $(echo $filters | tr '\n' ' '))"
 echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+echo "slowest cases (s):"; sort -rn times.txt | head -8 | sed 's/^/  /'
+[ $fail -eq 0 ] && [ "$pass" -eq "$n_case" ]
