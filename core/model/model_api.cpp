@@ -57,6 +57,12 @@ void model_configure(int threads, const std::string& device) {
     if (idx < 0 || idx >= int(torch::cuda::device_count()))
       fail("-device {}: there are {} CUDA devices", device, torch::cuda::device_count());
     g_device = at::Device(at::kCUDA, at::DeviceIndex(idx));
+    // Full float32, not TF32, which Ampere and later GPUs use for convolutions by default: on an
+    // H200, TF32 moved pose-full's outputs by up to 101 (0.06 in float32) and the selfie mask by
+    // 0.02 (5e-5) against the CPU's (bench/gpu/run.sh); these networks are small enough that
+    // float32 costs little there.
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
     return;
   }
   fail("-device {}: use cpu, cuda or cuda:N", device);

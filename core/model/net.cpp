@@ -1,5 +1,6 @@
 // Net::run: the loop every importer's steps run in.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard: ATen.h stopped including it after LibTorch 1.13
 
 #include <algorithm>
 #include <chrono>
@@ -13,6 +14,8 @@
 
 #include "core/error.h"
 #include "core/model/net.h"
+
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard: ATen.h stopped including it after LibTorch 1.13
 
 namespace omni::model {
 

@@ -222,6 +222,19 @@ struct Value {
   int slot = -1;
 };
 
+// One op's tensors on one device: an integer constant kept on the CPU (shapes, axes, indices:
+// see on_device) joins the others on the GPU when an op takes them together.
+Tensors together(Tensors x) {
+  for (const auto& t : x)
+    if (t.defined() && !t.is_cpu()) {
+      const at::Device d = t.device();
+      for (auto& u : x)
+        if (u.defined() && u.is_cpu()) u = u.to(d);
+      break;
+    }
+  return x;
+}
+
 class TfjsImporter {
  public:
   TfjsImporter(std::string what, const TfjsOptions& o, at::Device device) : what_(std::move(what)), o_(o), device_(device) {}
@@ -244,6 +257,9 @@ class TfjsImporter {
   std::string what_;
   const TfjsOptions& o_;
   at::Device device_;
+  // Weights and other float constants live on the run device; integer constants (shapes, axes,
+  // indices) stay on the CPU, where the ops read them.
+  at::Tensor on_device(const at::Tensor& t) const { return t.is_floating_point() ? t.to(device_) : t; }
   const uint8_t* weights_ = nullptr;
   size_t weights_size_ = 0;
   std::map<std::string, at::Tensor> consts_;  // by weight name
@@ -401,7 +417,7 @@ class TfjsImporter {
       if (shape.empty()) fail("{}: input '{}' needs a fixed shape", what_, p);
       v.slot = slots_++;
       at::ScalarType dt = tf_dtype(n.type("dtype"));
-      v.t = at::zeros(shape, at::TensorOptions().dtype(dt));
+      v.t = on_device(at::zeros(shape, at::TensorOptions().dtype(dt)));
       values_[p] = {v};
       net.inputs.push_back({p, shape});
       net.input_slots.push_back(v.slot);
@@ -559,8 +575,10 @@ class TfjsImporter {
     for (const Value* v : in) all_const = all_const && v->constant;
     // Shape-only ops are constant once the input shapes are fixed.
     if (n.op == "Shape" || n.op == "Size" || n.op == "Rank") all_const = true;
+    // The example runs where the steps will: a computed value is on the device already, and a
+    // constant beside it goes there as it will in the step (a folded node stays on the CPU).
     Tensors example;
-    for (const Value* v : in) example.push_back(v->t);
+    for (const Value* v : in) example.push_back(v->constant && !all_const ? on_device(v->t) : v->t);
     try {
       fn = make_op(n, in);
       r = fn(example);
@@ -591,7 +609,7 @@ class TfjsImporter {
     std::vector<Arg> args;
     std::vector<int> reads;
     for (const Value* v : in) {
-      if (v->constant) args.push_back({-1, v->t.to(device_)});
+      if (v->constant) args.push_back({-1, on_device(v->t)});
       else {
         args.push_back({v->slot, at::Tensor()});
         reads.push_back(v->slot);
@@ -701,7 +719,12 @@ class TfjsImporter {
     const std::string& op = n.op;
     auto binary = [&](auto f) -> OpFn {
       need_inputs(n, in, 2);
-      return [f](const Tensors& x) -> Tensors { return {f(x.at(0), x.at(1))}; };
+      return [f](const Tensors& x) -> Tensors {
+        const at::Tensor &a = x.at(0), &b = x.at(1);
+        // An integer constant (kept on the CPU) meets a value on the GPU: the GPU's side wins.
+        if (a.device() != b.device()) return {a.is_cpu() ? f(a.to(b.device()), b) : f(a, b.to(a.device()))};
+        return {f(a, b)};
+      };
     };
     auto unary = [&](auto f) -> OpFn {
       need_inputs(n, in, 1);
@@ -807,8 +830,9 @@ class TfjsImporter {
     if (op == "AddN") {
       need_inputs(n, in, 1);
       return [](const Tensors& x) -> Tensors {
-        at::Tensor s = x.at(0);
-        for (size_t k = 1; k < x.size(); ++k) s = s + x[k];
+        Tensors y = together(x);
+        at::Tensor s = y.at(0);
+        for (size_t k = 1; k < y.size(); ++k) s = s + y[k];
         return {s};
       };
     }
@@ -868,13 +892,13 @@ class TfjsImporter {
         for (size_t k = 0; k < x.size(); ++k)
           if (k != ax_i) parts.push_back(x[k]);
         int64_t ax = norm_axis(iscalar(x[ax_i]), parts.at(0).dim());
-        return {at::cat(parts, ax)};
+        return {at::cat(together(parts), ax)};
       };
     }
     if (op == "Pack") {
       int64_t axis = n.i("axis", 0);
       need_inputs(n, in, 1);
-      return [axis](const Tensors& x) -> Tensors { return {at::stack(x, norm_axis(axis, x.at(0).dim() + 1))}; };
+      return [axis](const Tensors& x) -> Tensors { return {at::stack(together(x), norm_axis(axis, x.at(0).dim() + 1))}; };
     }
     if (op == "Unpack") {
       int64_t axis = n.i("axis", 0);
@@ -1078,8 +1102,9 @@ class TfjsImporter {
       need_inputs(n, in, 3);
       bool v1 = op == "Select";
       return [v1](const Tensors& x) -> Tensors {
-        at::Tensor c = x.at(0).to(at::kBool);
-        const at::Tensor &a = x.at(1), &b = x.at(2);
+        Tensors y = together(x);
+        at::Tensor c = y.at(0).to(at::kBool);
+        const at::Tensor &a = y.at(1), &b = y.at(2);
         if (v1 && c.dim() == 1 && a.dim() > 1) {
           std::vector<int64_t> s(size_t(a.dim()), 1);
           s[0] = c.size(0);
