@@ -3,7 +3,8 @@
 # crowd are people too) while the crowd behind him stays as it was (target=all changes it); the hue
 # of his red moves by 60 degrees or more,
 # its lightness (CIE L*) by less than 3; the luma plane is untouched everywhere; a box limits it
-# the same way; and the errors.
+# the same way; replace=background is matte's compositing, with no green halo round a subject shot
+# on green; and the errors.
 source "$(dirname "$0")/lib.sh"
 O="$OMNI_SHIPPED"
 for m in nanodet movenet-multipose selfie selfie-landscape; do
@@ -88,6 +89,24 @@ print(f"corner colour, frames 5-9: held {h[5:]}, looped {l[5:]}")
 raise SystemExit(0 if len(set(h[5:])) == 1 and len(set(l[5:])) > 1 and l[5] == l[0] else 1)
 PY
 ok "replace=background: wrap=0 is matte=bg= bit for bit; the wrap stays inside the matte; a video loops, loop=0 holds"
+
+# ---- no halo: a subject shot on green keeps none of the green at its edge (matte's despill yardstick) --
+# The baboon disc with a soft edge over green (its true alpha drawn beside it), its background
+# replaced by a real photo: green in the edge band (mean max(0, G - max(R, B)) where the true alpha
+# is 64..250), with the decontamination and the wrap as they ship against both off.
+# (Every source finite: an endless one kept ffmpeg running after the outputs were done.)
+ffmpeg -v error -y -f lavfi -i "color=0x00B140:s=640x360:r=30:d=0.3" -loop 1 -framerate 30 -t 0.3 -i "$DATA/baboon.jpg" -filter_complex \
+  "[0]format=rgb24[bg];[1]scale=200:200,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='255*clip((1-hypot((X-100)/96,(Y-100)/96))*24,0,1)',split[fg][fg2];
+   [bg][fg]overlay=x=220:y=80:format=rgb,format=yuv420p[clip];
+   [fg2]lutrgb=r=255:g=255:b=255[wm];color=black:s=640x360:r=30:d=0.3,format=rgb24[k];[k][wm]overlay=x=220:y=80:format=rgb,format=gray[gt]" \
+  -map "[clip]" -c:v ffv1 gdisc.mkv -map "[gt]" -frames:v 1 -f rawvideo -pix_fmt gray gdisc_gt.gray
+"$O" -y -nostats -i gdisc.mkv -vf "replace=background:keep=salient:with=$DATA/home.jpg" -frames:v 1 -f rawvideo -pix_fmt rgb24 halo1.rgb ||
+  die "replace=background over green failed"
+"$O" -y -nostats -i gdisc.mkv -vf "replace=background:keep=salient:with=$DATA/home.jpg:despill=0:wrap=0" -frames:v 1 -f rawvideo -pix_fmt rgb24 halo0.rgb
+t0=$("$MATTE_METRICS" tint 640 360 halo0.rgb gdisc_gt.gray 64 250 | sed -n 's/.*tint=\([0-9.]*\).*/\1/p')
+t1=$("$MATTE_METRICS" tint 640 360 halo1.rgb gdisc_gt.gray 64 250 | sed -n 's/.*tint=\([0-9.]*\).*/\1/p')
+awk -v a="$t1" -v b="$t0" 'BEGIN{exit !(b > 2 && a <= 0.65 * b)}' || die "replace=background leaves a green halo: edge tint $t1 (without despill and wrap $t0)"
+ok "replace=background: no halo: green at the edge $t0 without decontamination and wrap, $t1 as shipped"
 
 expect_fail "background needs with=" "$O" -y -i messi.mkv -vf "replace=background" e.mkv >/dev/null
 expect_fail "from= is for replace=color, not replace=background" "$O" -y -i messi.mkv -vf "replace=background:with=blur:from=red" e.mkv >/dev/null

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # replace=object, measured on a real photo (opencv-doc's messi5.jpg: the ball at about (362,312),
 # 48 px across) with a red disc as the new object:
-# - by class (target=sports ball): the disc sits on the ball (centre within 3 px), about its size;
+# - by class (target=sports ball): the disc sits on the ball (centre within 3 px), about its size,
+#   with no halo of the old ball round it;
 #   every pixel further than 70 px from the ball comes out bit for bit (the fill's BGR round trip
 #   is not exact: only what was edited may change); with scale=0.2 the ball around the small disc
 #   is gone (grass where the yellow ball was);
@@ -40,6 +41,22 @@ span = max(p[0] for p in pts) - min(p[0] for p in pts) + 1
 print(f"disc centre ({cx:.1f}, {cy:.1f}), {span} px across")
 assert abs(cx - 362) <= 3 and abs(cy - 312) <= 3, "the disc is not on the ball"
 assert 36 <= span <= 56, "the disc is not the ball's size"
+# No halo: just outside the new disc's edge (1-4 px beyond the radius of its red area) none of
+# the old ball's pale yellow is left, and it is grass (messi5's ball showed pale there).
+import math
+r = math.sqrt(len(pts) / math.pi)
+def ring(buf):
+    n = grass_n = pale = 0
+    for y in range(int(cy - r) - 6, int(cy + r) + 7):
+        for x in range(int(cx - r) - 6, int(cx + r) + 7):
+            if 0 <= x < W and 0 <= y < H and r + 1 <= math.hypot(x - cx, y - cy) < r + 4:
+                i = 3 * (y * W + x); n += 1
+                grass_n += buf[i + 1] > buf[i] + 10 and buf[i + 1] > buf[i + 2] + 10
+                pale += min(buf[i], buf[i + 1], buf[i + 2]) > 150
+    return grass_n / n, pale / n
+g0, p0 = ring(m); g1, p1 = ring(b)
+print(f"halo ring {r + 1:.0f}-{r + 4:.0f} px: before grass {g0:.2f} pale {p0:.3f}; after grass {g1:.2f} pale {p1:.3f}")
+assert p0 > 0.03 and p1 < 0.01 and g1 > 0.8, "a halo of the old ball round the new object"
 # Outside 70 px of the ball: bit for bit, luma and chroma.
 my = open("messi.yuv", "rb").read(); by = open("ball.yuv", "rb").read()
 cw, ch = (W + 1) // 2, (H + 1) // 2
