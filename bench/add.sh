@@ -4,7 +4,7 @@
 # without following anything). A body anchor on a moving real photo of a person (messi5.jpg
 # panned and zoomed), a scene pin on a panning photo, and a scene pin on a street with people
 # (vtest.avi: the people detector's masks cover it), and snow and rain over that street. Frames per second of the whole command,
-# median of RUNS (default 3). Not a test: it prints.
+# median of RUNS (default 3), then peak memory at 10 s and 60 s (MEMORY=0 skips it). Not a test: it prints.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 frames=300
@@ -37,3 +37,12 @@ run "omni add=snow (far layers behind people)" "$omni" -y -nostats -i "$street" 
 printf '  %-52s %.2f\n' "ratio add=snow / null" "$(echo "$last / $null" | bc -l)"
 run "omni add=snow:front=3 (no people masks)" "$omni" -y -nostats -i "$street" -vf "add=snow:front=3" $x264 "$work/a.mp4"
 run "omni add=rain:front=3" "$omni" -y -nostats -i "$street" -vf "add=rain:front=3" $x264 "$work/a.mp4"
+if [ "${MEMORY:-1}" != 0 ]; then
+  echo "peak memory (it must not grow with the length):"
+  clipfile="$work/flame.webm"  # a looping clip with alpha, as add=video= takes it
+  [ -f "$clipfile" ] || ffmpeg -v error -y -f lavfi -i "testsrc2=s=160x120:r=30:d=1,format=yuva420p,geq=lum='lum(X,Y)':cb='cb(X,Y)':cr='cr(X,Y)':a='255*lt(hypot(X-80,Y-60),50)'" \
+    -c:v libvpx-vp9 -pix_fmt yuva420p "$clipfile"
+  memory_flat "omni add anchor=eyes" "$person" "add=image=$glasses:anchor=eyes"
+  memory_flat "omni add=video= (a 1 s clip with alpha, looped) pinned" "$pan" "add=video=$clipfile:x=640:y=400:occlude=0"
+  memory_flat "omni add=snow (people in front)" "$street" "add=snow"
+fi

@@ -1,6 +1,7 @@
 # Shared by the bench scripts: the settings (omni binary, RUNS, work folder), the 720p test clips,
-# timing (median of RUNS), the H.264 settings every end-to-end run uses, and `run LABEL CMD...`
-# for a fixed-length clip of $frames frames. Sourced after `set -euo pipefail`.
+# timing (median of RUNS), the H.264 settings every end-to-end run uses, `run LABEL CMD...`
+# for a fixed-length clip of $frames frames, and peak memory (`peak`, `memory_flat`). Sourced
+# after `set -euo pipefail`.
 omni=${1:-build/omni}
 runs=${RUNS:-3}
 work=${BENCH_DIR:-build/bench}
@@ -34,4 +35,15 @@ sky_clip() {
   [ -f "$f" ] || ffmpeg -v error -y -loop 1 -framerate 30 -i "$data/home.jpg" \
     -vf "scale=1600:1200,crop=1280:720:x='160+150*sin(t*0.6)':y='120+60*sin(t*0.4)',format=yuv420p" -t 10 -c:v libx264 -preset medium -crf 20 "$f"
   echo "$f"
+}
+# peak CMD...: the command's peak resident memory in KiB (GNU time).
+peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# memory_flat LABEL CLIP FILTERS: omni's peak memory on CLIP (10 s) and on 60 s of it looped: a
+# filter that keeps anything per frame grows with the length; the two should match.
+memory_flat() {
+  local long="${2%.mp4}-60s.mp4" a b
+  [ -f "$long" ] || ffmpeg -v error -y -stream_loop -1 -i "$2" -t 60 -c copy "$long"
+  a=$(peak "$omni" -y -nostats -i "$2" -vf "$3" $x264 "$work/m.mp4")
+  b=$(peak "$omni" -y -nostats -i "$long" -vf "$3" $x264 "$work/m.mp4")
+  printf '  %-52s %5d MiB at 10 s, %5d MiB at 60 s\n' "$1" "$((a / 1024))" "$((b / 1024))"
 }

@@ -7,7 +7,8 @@
 # (home.jpg panned): replace=sky beside the naive method in stock ffmpeg (colorkey the blue,
 # overlay the new sky: no tracking, no edges), and the grades beside ffmpeg's eq +
 # colortemperature. Frames per second of the whole command, median of RUNS (default 3). Not a
-# test: it prints. Last, replace=object on the ball beside ffmpeg overlaying the same picture.
+# test: it prints. Last, replace=object on the ball beside ffmpeg overlaying the same picture, and
+# peak memory at 10 s and 60 s (MEMORY=0 skips it).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 frames=300
@@ -54,3 +55,9 @@ run "omni replace=object:target=sports ball" "$omni" -y -nostats -i "$ball" -vf 
 printf '  %-52s %.2f\n' "ratio replace=object (class) / null" "$(echo "$last / $null" | bc -l)"
 run "omni replace=object, a box (followed)" "$omni" -y -nostats -i "$ball" -vf "replace=object:x=765:y=544:w=104:h=104:with=$disc" $x264 "$work/r.mp4"
 printf '  %-52s %.2f\n' "ratio replace=object (box) / null" "$(echo "$last / $null" | bc -l)"
+if [ "${MEMORY:-1}" != 0 ]; then
+  echo "peak memory (it must not grow with the length):"
+  memory_flat "omni replace=background:with=a video (looped)" "$person" "replace=background:with=$street"
+  memory_flat "omni replace=sky:with=starry_night.jpg" "$sky" "replace=sky:with=$data/starry_night.jpg"
+  memory_flat "omni replace=object:target=sports ball" "$ball" "replace=object:target=sports ball:with=$disc"
+fi

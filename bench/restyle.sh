@@ -22,7 +22,6 @@ run() {  # run LABEL CMD...: prints fps (median); the median seconds are left in
   printf '  %-48s %7.2fs  %6.1f fps' "$label" "$last" "$(echo "$frames / $last" | bc -l)"
   [ -z "$null" ] && echo || printf '  %5.2fx null time\n' "$(echo "$last / $null" | bc -l)"
 }
-peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 
 echo "bench/restyle: $(nproc) cores, vtest.avi scaled to 720p, 30 fps, $frames frames, H.264 veryfast out, median of $runs"
 null=
