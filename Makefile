@@ -24,7 +24,7 @@ demo: build
 # The models the tests run. ISNet (AGPL-3.0, optional for users, never a default) is fetched for
 # the tests because they compare omni's ONNX importer with onnxruntime on it.
 TEST_MODELS = selfie selfie-landscape pose-detector pose-lite pose-full isnet nanodet movenet-multipose face-detector facemesh iris hand-detector hand-landmarks rvm
-DEMO_MODELS = selfie selfie-landscape pose-detector pose-full nanodet movenet-multipose
+DEMO_MODELS = selfie selfie-landscape pose-detector pose-full nanodet movenet-multipose face-detector facemesh
 
 models: build
 	$(BUILD)/omni models fetch $(TEST_MODELS)
