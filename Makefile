@@ -67,6 +67,7 @@ bench: build models peer
 	@bash bench/remove.sh $(BUILD)/omni
 	@bash bench/add.sh $(BUILD)/omni
 	@bash bench/replace.sh $(BUILD)/omni
+	@bash bench/next_shot.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD)-san

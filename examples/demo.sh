@@ -3,7 +3,7 @@
 # scene), through omni's filtergraph: the original and a graded, sharpened, upscaled version
 # side by side; the street scene's people on a green screen (matte); then the model core on a
 # photo; the street without its people; the street as pixel art and as a cartoon; sunglasses, a hat and a new jersey colour
-# on a moving photo of a footballer, and snow on the street. Capability filters join this demo as they land.
+# on a moving photo of a footballer, and snow on the street; the street reframed 9:16 and a close-up of the footballer. Capability filters join this demo as they land.
 set -euo pipefail
 omni=${1:-build/omni}
 src=/usr/share/doc/opencv-doc/examples/data/vtest.avi
@@ -51,6 +51,15 @@ ffmpeg -v error -y -f lavfi -i "color=black@0:s=400x120,format=rgba" -vf \
 "$omni" -y -i "$src" -t 10 -vf "add=image=$out_dir/crack.png:x=470:y=300:size=260:on=ground,add=snow:density=2" \
   -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-snow.mp4"
 echo "demo: wrote $out_dir/vtest-snow.mp4 — the road cracked open, snow over the street, the far flakes behind the walkers"
+
+# next-shot: the street reframed for a phone (9:16, the camera following the largest walker), beside
+# the original; and a close-up of the footballer from the moving photo (a virtual camera: a crop, not a new shot).
+"$omni" -y -i "$src" -t 10 -filter_complex "[0:v]split[a][b];[b]next-shot=aspect=9/16[v];[a][v]hstack" \
+  -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-vertical.mp4"
+echo "demo: wrote $out_dir/vtest-vertical.mp4 — the street clip, and the same reframed 9:16 around the largest walker"
+"$omni" -y -loop 1 -framerate 30 -t 6 -i "$photo" -filter_complex "[0:v]scale=1096:684,crop=960:540:x='68+60*sin(t)':y='72+40*sin(t*0.8)',\
+format=yuv420p,split[a][b];[b]next-shot=closeup[c];[a][c]hstack" -c:v libx264 -crf 20 -preset fast "$out_dir/messi-closeup.mp4"
+echo "demo: wrote $out_dir/messi-closeup.mp4 — a moving shot of the footballer, and the close-up a virtual camera makes of it"
 
 # The model core on a real photo (opencv-doc's messi5.jpg): person mask and body landmarks.
 "$omni" models run selfie "$photo" -o "$out_dir/messi5-person-mask.png"

@@ -9,6 +9,7 @@ namespace omni {
 
 extern const FilterDesc add_filter;
 extern const FilterDesc matte_filter;
+extern const FilterDesc next_shot_filter;
 extern const FilterDesc remove_filter;
 extern const FilterDesc replace_filter;
 extern const FilterDesc restyle_filter;
@@ -17,6 +18,7 @@ static std::vector<const FilterDesc*>& table() {
   static std::vector<const FilterDesc*> t = {
       &add_filter,
       &matte_filter,
+      &next_shot_filter,
       &remove_filter,
       &replace_filter,
       &restyle_filter,

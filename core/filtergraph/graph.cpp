@@ -590,7 +590,8 @@ void FilterGraph::Impl::omni_push(int ni, AVFrame* f) {
   const Emit& emit = n.emit;
   if (!f) {
     if (n.configured) n.filter->flush(emit);
-    if (n.held != 0) fail("{}: internal: {} frames still held after flush", name, n.held);
+    // held < 0: the filter made frames of its own at the end (next-shot=continue)
+    if (n.held > 0) fail("{}: internal: {} frames still held after flush", name, n.held);
     push_src(n.down_comp, n.down_src, nullptr);
     return;
   }

@@ -83,6 +83,26 @@ std::vector<FaceDetection> detect_faces(Frame& f) {
   return all;
 }
 
+std::vector<FaceDetection> detect_faces_of(Frame& f, const cv::Rect2f& person) {
+  const float side = std::min(person.width, person.height) * 0.6f;
+  if (side < 16) return {};
+  cv::Rect area(int(person.x + person.width / 2 - side / 2), int(person.y - side * 0.1f), int(side), int(side));
+  area &= cv::Rect(0, 0, f.width(), f.height());
+  if (area.width < 16 || area.height < 16) return {};
+  const int n = 128;  // the detector's input: converted once, straight at that size
+  const double k = double(std::max(area.width, area.height)) / n;
+  cv::Mat bgr = frame_to_bgr(f, {std::max(1, int(std::lround(area.width / k))), std::max(1, int(std::lround(area.height / k)))}, area);
+  std::vector<FaceDetection> out;
+  detect_in(bgr, cv::Rect(0, 0, bgr.cols, bgr.rows), 1, out);
+  const double sx = double(area.width) / bgr.cols, sy = double(area.height) / bgr.rows;
+  for (auto& d : out) {
+    auto map = [&](cv::Point2f p) { return cv::Point2f(float(area.x + p.x * sx), float(area.y + p.y * sy)); };
+    d.box = cv::Rect2f(map(d.box.tl()), map(d.box.br()));
+    for (auto& kp : d.keypoints) kp = map(kp);
+  }
+  return weighted_nms(std::move(out), 0.3f);
+}
+
 struct FaceTracker::State {
   int max_faces, redetect;
   bool iris = false;

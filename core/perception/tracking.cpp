@@ -10,7 +10,7 @@
 namespace omni {
 
 ObjectTracker::ObjectTracker(std::vector<int> classes, int every, int tiles, float min_score, int max_age, int pose_every)
-    : classes_(std::move(classes)), every_(std::max(1, every)), tiles_(tiles), max_age_(max_age), pose_every_(std::max(1, pose_every)), min_score_(min_score) {}
+    : classes_(std::move(classes)), every_(std::max(1, every)), tiles_(tiles), max_age_(max_age), pose_every_(std::max(0, pose_every)), min_score_(min_score) {}
 
 std::vector<Detection> ObjectTracker::track(Frame& f) {
   const int64_t t = frame_++;
@@ -28,7 +28,7 @@ std::vector<Detection> ObjectTracker::track(Frame& f) {
       if (classes_.empty() || std::find(classes_.begin(), classes_.end(), d.cls) != classes_.end()) dets.push_back(d);
     // People: MoveNet's multi-person pose finds people NanoDet misses (basketball1.png's player
     // holding the ball): its confident people join NanoDet's, duplicates merged by NMS.
-    if (classes_.size() == 1 && classes_[0] == 0 && (runs_ - 1) % pose_every_ == 0) {
+    if (classes_.size() == 1 && classes_[0] == 0 && pose_every_ > 0 && (runs_ - 1) % pose_every_ == 0) {
       for (const auto& p : detect_poses(f))
         if (p.score >= 0.4f) {
           Detection d;

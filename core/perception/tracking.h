@@ -13,7 +13,7 @@ class ObjectTracker {
  public:
   // classes: the class ids to follow (empty: all). every: run the detector every N frames.
   // max_age: detector runs a track outlives without a match. pose_every: people only, the
-  // multi-person pose network joins the detector every N of its runs.
+  // multi-person pose network joins the detector every N of its runs (0: never).
   ObjectTracker(std::vector<int> classes, int every = 3, int tiles = 1, float min_score = 0.3f, int max_age = 3, int pose_every = 1);
   // The tracks alive in this frame (boxes in frame pixels, track ids set).
   std::vector<Detection> track(Frame& f);

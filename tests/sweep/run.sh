@@ -29,6 +29,7 @@ declare -A needs=(
 # defaults only).
 declare -A variants=(
   [add]="add=image=$T/sticker.png:anchor=eyes:rotate=30 add=image=$T/plain.png:key=black:x=0:y=0:size=200:track=0 add=snow add=text=Aé第:x=1:y=1:scale=0.05 add=video=$T/clip.webm:x=0:y=0"
+  [next-shot]="next-shot=closeup next-shot=cut:shots=wide|closeup:every=0.1 next-shot=medium:pad=1 next-shot=wide:target=salient next-shot=continue:duration=0.3,trim=end_frame=3"
   [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
   [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
   [replace]="replace=background:with=blur:wrap=1 replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=person replace=sky:with=$T/plain.png replace=season=winter replace=time=night replace=object:x=0:y=0:w=2:h=2:with=$T/sticker.png"
@@ -148,7 +149,7 @@ if [ "$set_name" = fast ]; then
   # The later filters' real-footage cases (on=ground: the real plaza's horizon), each at one of the three sizes in turn: under the
   # sanitizers a case with models costs about 40 s, and all of them at every size took the sweep
   # to 26 minutes.
-  for k in 0 1 2 3 4 5 6 7 8 9; do
+  for k in 0 1 2 3 4 5 6 7 8 9 10 11; do
     size=${sizes[k % 3]}; w=${size%x*}; h=${size#*x}; clip=real
     case $k in
       0) clip=sky; g="replace=sky:with=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg" ;;
@@ -161,6 +162,8 @@ if [ "$set_name" = fast ]; then
       7) g="replace=object:target=person:who=largest:with=$T/sticker.png" ;;
       8) g="replace=object:x=$((w / 3)):y=$((h / 3)):w=$((w / 5)):h=$((h / 5)):with=$T/sticker.png" ;;
       9) g="add=image=$T/sticker.png:x=$((w / 2)):y=$((h * 3 / 4)):size=$((w / 4)):on=ground" ;;
+      10) g="next-shot=closeup" ;;
+      11) g="next-shot=aspect=9/16,scale=$w:$h" ;;
     esac
     run_real "${clip}_$size.mkv" "$w" "$h" "$g" "$clip $size"
   done
