@@ -167,8 +167,6 @@ class NextShot : public Filter {
     } else {
       out_w_ = W_, out_h_ = H_;
     }
-    if ((out_w_ % sub_x_) || (out_h_ % sub_y_))
-      fail("next-shot: {}x{} cannot hold {}'s chroma; give an even size", out_w_, out_h_, av_get_pix_fmt_name(in.format));
     crop_aspect_ = double(out_w_) / out_h_;
     max_h_ = std::min(double(H_), W_ / crop_aspect_);
     min_h_ = max_h_ / maxzoom_;

@@ -116,7 +116,7 @@ expect_fail "every= goes with shot=cut" "$O" -y -i still.mkv -vf next-shot=close
 expect_fail "duration= goes with shot=continue" "$O" -y -i still.mkv -vf next-shot=wide:duration=2 -f null - >/dev/null
 expect_fail "aspect= does not go with it" "$O" -y -i still.mkv -vf next-shot=continue:aspect=1 -f null - >/dev/null
 expect_fail "is not of aspect" "$O" -y -i still.mkv -vf next-shot=aspect=9/16:s=640x360 -f null - >/dev/null
-expect_fail "cannot hold yuv420p's chroma" "$O" -y -i still.mkv -vf next-shot=s=301x540 -f null - >/dev/null
+expect_fail "s=big is not a size" "$O" -y -i still.mkv -vf next-shot=s=big -f null - >/dev/null
 expect_fail "who= chooses among people" "$O" -y -i still.mkv -vf next-shot=target=salient:who=left -f null - >/dev/null
 expect_fail "path=/nonexistent/p.txt: cannot write" "$O" -y -i still.mkv -vf next-shot=path=/nonexistent/p.txt -f null - >/dev/null
 ok "bad options: one clear line each"
