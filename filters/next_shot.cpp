@@ -135,9 +135,10 @@ class NextShot : public Filter {
       std::nth_element(hs.begin(), hs.begin() + hs.size() / 2, hs.end());
       const double h = hs[hs.size() / 2], zoom = out_h_ / h;
       av_log(nullptr, AV_LOG_VERBOSE,
-             "next-shot: %s: %lld frames, %d segments, the subject seen in %.0f%% of them; median crop %.0fx%.0f of the input "
-             "for %dx%d out (%.2fx zoom: %s)\n",
-             kShotNames[shot_], (long long)emitted_, segments_ + 1, 100.0 * seen_ / double(emitted_), h * crop_aspect_, h, out_w_,
+             "next-shot: %s: %lld frames, %d segments, the subject seen in %.0f%% of them (%d detector runs); median crop "
+             "%.0fx%.0f of the input for %dx%d out (%.2fx zoom: %s)\n",
+             kShotNames[shot_], (long long)emitted_, segments_ + 1, 100.0 * seen_ / double(emitted_),
+             tracker_ ? tracker_->detector_runs() : 0, h * crop_aspect_, h, out_w_,
              out_h_, zoom,
              zoom > 1.05 ? fmt::format("the detail of a {:.0f}x{:.0f} picture", h * crop_aspect_, h).c_str() : "no upscaling");
     }
@@ -196,6 +197,15 @@ class NextShot : public Filter {
     emit_ = &emit;
     if (shot_ == kContinue) return carry_on(emit);
     pipe_.flush();
+    // The clip's last frame measured too (the worker is done, its tracker idle): past the last
+    // detection the path would otherwise have only the tracker's guess to end on.
+    if (!salient_ && tracker_ && !held_.empty() && !held_.back().obs.measured) {
+      Held& last = held_.back();
+      Obs o;
+      o.segment = last.obs.segment, o.shot = last.obs.shot;
+      observe_person(last.frame, o, true, analysed_ - 1);
+      if (o.subject) last.obs = o;
+    }
     while (!held_.empty()) solve_and_emit(int(held_.size()));
   }
 
@@ -215,7 +225,7 @@ class NextShot : public Filter {
     if (cut) {
       ++scene_cuts_;
       if (tracker_) tracker_->reset();
-      locked_ = -1, rel_face_.reset();
+      locked_ = -1, rel_face_.reset(), measured_at_ = -1, fast_ = true;
     }
     const double time = t / fps_;
     if (t == 0) seg_start_ = time;
@@ -227,12 +237,20 @@ class NextShot : public Filter {
     o.shot = shot_ == kCut ? shots_[shot_index_ % shots_.size()] : shot_;
     if (salient_) return analyse_salient(f, o);
 
-    // People every half second: the path looks ahead, so between two detections it has both
-    // and draws the line between them (the tracker's extrapolation only past the last one).
-    // No multi-person pose network: what NanoDet misses is rarely the one person a shot is about.
+    // People every second while the subject moves less than a third of its height a second, else
+    // every half second: the path looks ahead, so between two detections it has both and draws
+    // the line between them (the tracker's extrapolation only past the last one). No
+    // multi-person pose network: what NanoDet misses is rarely the one person a shot is about.
     if (!tracker_) tracker_ = std::make_unique<ObjectTracker>(std::vector<int>{0}, detect_every_, 1, 0.35f, 3, 0);
+    const bool due = cut || last_detect_ < 0 || t - last_detect_ >= (fast_ ? detect_every_ : 2 * detect_every_);
+    observe_person(f, o, due, t);
+  }
+
+  // The followed person in this frame: the tracker's box (measured when the detector ran) and
+  // their face. `t`: the frame's index (the same one again at the end, see flush()).
+  void observe_person(Frame& f, Obs& o, bool detect, int64_t t) {
     const int runs = tracker_->detector_runs();
-    std::vector<Detection> tracks = tracker_->track(f);
+    std::vector<Detection> tracks = tracker_->track(f, detect);
     const bool detected = tracker_->detector_runs() != runs;
     const Detection* me = nullptr;
     for (const auto& d : tracks)
@@ -245,11 +263,17 @@ class NextShot : public Filter {
           if (d.track == locked_) me = &d;
       }
     }
+    if (detected) last_detect_ = t;
     if (!me) return;
     o.subject = true;
     o.measured = detected;
     o.body = cv::Rect2d(me->box.x, me->box.y, me->box.width, me->box.height);
     o.centre = (o.body.tl() + o.body.br()) * 0.5;
+    if (detected) {
+      if (measured_at_ >= 0 && t > measured_at_ && o.body.height > 0)
+        fast_ = cv::norm(o.centre - measured_centre_) / o.body.height / ((t - measured_at_) / fps_) > 1 / 3.0;
+      measured_at_ = t, measured_centre_ = o.centre;
+    }
     // The face: looked for when the detector ran, kept in the body box's own coordinates between.
     if (detected) {
       const std::vector<FaceDetection> faces = detect_faces_of(f, me->box);
@@ -263,11 +287,10 @@ class NextShot : public Filter {
         rel_face_ = cv::Rect2d((best->box.x - o.body.x) / o.body.width, (best->box.y - o.body.y) / o.body.height,
                                best->box.width / o.body.width, best->box.height / o.body.height);
     }
-    if (rel_face_) {
-      o.face = true;
+    o.face = bool(rel_face_);
+    if (rel_face_)
       o.face_box = cv::Rect2d(o.body.x + rel_face_->x * o.body.width, o.body.y + rel_face_->y * o.body.height,
                               rel_face_->width * o.body.width, rel_face_->height * o.body.height);
-    }
   }
 
   void analyse_salient(Frame& f, Obs& o) {
@@ -395,8 +418,8 @@ class NextShot : public Filter {
   }
 
   // Between two frames the detector measured, the line between them (the tracker's
-  // extrapolation in between would jump at the second); elsewhere what the tracker carried, and
-  // where nothing was seen, the nearest frame that saw the subject.
+  // extrapolation in between would jump at the second); before the first, what the tracker
+  // carried; where nothing was seen, the nearest frame that saw the subject.
   static void interpolate(std::vector<Obs>& obs) {
     const int n = int(obs.size());
     int prev = -1;
@@ -414,6 +437,11 @@ class NextShot : public Filter {
         }
       prev = i;
     }
+    // Past the last measurement the last measurement holds: the tracker's extrapolation drifted
+    // 60 px past a subject that had stopped (these frames are solved again when the next
+    // detection arrives, except at the clip's end, where flush() measures the last frame).
+    if (prev >= 0)
+      for (int j = prev + 1; j < n; ++j) copy_subject(obs[prev], obs[j]);
     int last = -1;
     for (int i = 0; i < n; ++i)
       if (obs[i].subject) last = i;
@@ -575,6 +603,9 @@ class NextShot : public Filter {
   int segment_ = 0, shot_index_ = 0, locked_ = -1, scene_cuts_ = 0;
   double seg_start_ = 0;
   std::optional<cv::Rect2d> rel_face_;
+  int64_t last_detect_ = -1, measured_at_ = -1;  // frames of the last detector run, of the last measured subject
+  cv::Point2d measured_centre_;
+  bool fast_ = true;  // the subject moved more than a third of its height a second between the last two
 
   // this thread's
   std::deque<Held> held_;
@@ -602,9 +633,9 @@ extern const FilterDesc next_shot_filter = {
     "A virtual camera over the pixels the video already has, not a generated shot: no new angle, no detail the camera\n"
     "did not record. A close-up is a crop drawn larger: a 4x zoom of a 720p clip has the detail of a 320x180 picture\n"
     "(Lanczos-3 and a mild unsharp mask make it look less soft, not sharper); -loglevel verbose prints the zoom and the\n"
-    "effective size of the source for each run. The subject is a person found by the object detector (NanoDet, every\n"
-    "half second; between two detections the line between them), their face by MediaPipe's face detector, or the\n"
-    "salient object (ISNet). The camera's path is L1-optimal over lookahead= seconds: still, steady pans, eased starts\n"
+    "effective size of the source for each run. The subject is a person found by the object detector (NanoDet every\n"
+    "second, every half second while they move; between two detections the line between them), their face by\n"
+    "MediaPipe's face detector, or the salient object (ISNet). The camera's path is L1-optimal over lookahead= seconds: still, steady pans, eased starts\n"
     "and stops; the subject's head kept in the middle half of the picture where it can be, and the crop inside the\n"
     "picture (pad=1 lets it leave). A new path starts at each cut in the clip. continue adds duration= seconds after\n"
     "the last frame: the last frame moved on by the last second's mean camera motion (zoom, roll, pan), eased to a\n"

@@ -12,7 +12,9 @@ namespace omni {
 ObjectTracker::ObjectTracker(std::vector<int> classes, int every, int tiles, float min_score, int max_age, int pose_every)
     : classes_(std::move(classes)), every_(std::max(1, every)), tiles_(tiles), max_age_(max_age), pose_every_(std::max(0, pose_every)), min_score_(min_score) {}
 
-std::vector<Detection> ObjectTracker::track(Frame& f) {
+std::vector<Detection> ObjectTracker::track(Frame& f) { return track(f, frame_ % every_ == 0); }
+
+std::vector<Detection> ObjectTracker::track(Frame& f, bool detect) {
   const int64_t t = frame_++;
   // Predict: move each track by its velocity since the last frame.
   for (auto& tr : tracks_) {
@@ -21,7 +23,7 @@ std::vector<Detection> ObjectTracker::track(Frame& f) {
     cv::Point2f c(b.x + b.width / 2 + tr.v.x, b.y + b.height / 2 + tr.v.y);
     b = cv::Rect2f(c.x - b.width * s / 2, c.y - b.height * s / 2, b.width * s, b.height * s);
   }
-  if (t % every_ == 0 || tracks_.empty()) {
+  if (detect || tracks_.empty()) {
     ++runs_;
     std::vector<Detection> dets;
     for (auto& d : detect_objects(f, tiles_, min_score_))

@@ -17,6 +17,9 @@ class ObjectTracker {
   ObjectTracker(std::vector<int> classes, int every = 3, int tiles = 1, float min_score = 0.3f, int max_age = 3, int pose_every = 1);
   // The tracks alive in this frame (boxes in frame pixels, track ids set).
   std::vector<Detection> track(Frame& f);
+  // The same, with the caller deciding whether the detector runs on this frame (it runs anyway
+  // when there is no track): a filter that knows how fast its subject moves can space the runs.
+  std::vector<Detection> track(Frame& f, bool detect);
   int detector_runs() const { return runs_; }
   void reset() { tracks_.clear(), frame_ = 0; }
 
