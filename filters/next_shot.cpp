@@ -27,6 +27,7 @@ extern "C" {
 #include "core/image/crop_zoom.h"
 #include "core/image/video_fill.h"
 #include "core/model/hub.h"
+#include "core/model/torch_module.h"
 #include "core/perception/perception.h"
 #include "core/worker.h"
 
@@ -54,6 +55,9 @@ const OptionDef options[] = {
     {"maxzoom", "the most the camera zooms in (the crop is at least 1/maxzoom of the picture's height)", OptType::Float, "4",
      1, 16},
     {"sharpen", "unsharp mask on zoomed-in pictures (0: none)", OptType::Float, "0.4", 0, 3},
+    {"model", "a super-resolution network from the model manifest (task super-resolution, TorchScript or ONNX) that the "
+              "crop goes through before its final resize, instead of the unsharp mask; empty: Lanczos-3 alone",
+     OptType::String, ""},
     {"path", "write the camera's path to this file: a line a frame, 'n t x y w h hx hy' (the crop in input pixels, and the "
              "subject's head or centre as the tracker saw it in that frame, -1 -1 when none)", OptType::String, ""},
 };
@@ -113,6 +117,13 @@ class NextShot : public Filter {
         if (o.was_set(opt)) fail("next-shot: {}= goes with shot=cut", opt);
     }
     if (shot_ != kContinue && o.was_set("duration")) fail("next-shot: duration= goes with shot=continue");
+    model_ = o.s("model");
+    if (!model_.empty()) {
+      if (shot_ == kContinue) fail("next-shot: model= draws a crop larger; continue does not crop");
+      const auto& m = find_model(model_);
+      if (m.task != "super-resolution") fail("next-shot: model={} is a {} model, not super-resolution", model_, m.task);
+      require_model(model_);
+    }
     if (shot_ == kContinue) {
       for (const char* opt : {"aspect", "s", "target", "who", "pad"})
         if (o.was_set(opt)) fail("next-shot: continue carries the camera on over the whole picture; {}= does not go with it", opt);
@@ -469,7 +480,9 @@ class NextShot : public Filter {
     out.av()->sample_aspect_ratio = {1, 1};
     const bool full = out.av()->color_range == AVCOL_RANGE_JPEG;
     const double zoom = out_h_ / c.h;
-    if (!whole) {
+    if (!whole && !model_.empty()) {
+      upscale(in, r, out);
+    } else if (!whole) {
       for (int p = 0; p < 3; ++p) {
         const double sx = p ? sub_x_ : 1, sy = p ? sub_y_ : 1;
         cv::Mat dst = out.mat(p);
@@ -489,6 +502,30 @@ class NextShot : public Filter {
     seen_ += seen;
     ++emitted_;
     (*emit_)(std::move(out));
+  }
+
+  // The crop through the manifest's super-resolution network: the whole pixels around the region
+  // (4 more each side, inside the picture) in BGR at their own size, the network's picture (its
+  // scale read from its output), then the region's exact sub-pixel place in that picture drawn
+  // at the output size, and back to the frame's YUV with its colour matrix.
+  void upscale(const Frame& in, const cv::Rect2d& r, Frame& out) {
+    cv::Rect area(int(std::floor(r.x)) - 4, int(std::floor(r.y)) - 4, int(std::ceil(r.width)) + 9, int(std::ceil(r.height)) + 9);
+    area &= cv::Rect(0, 0, W_, H_);
+    if (area.empty()) area = cv::Rect(0, 0, W_, H_);
+    const cv::Mat bgr = frame_to_bgr(in, area.size(), area);
+    const cv::Mat big = output_picture(run_model(model_, bgr), model_);
+    const double kx = double(big.cols) / area.width, ky = double(big.rows) / area.height;
+    const cv::Rect2d at((r.x - area.x) * kx, (r.y - area.y) * ky, r.width * kx, r.height * ky);
+    std::vector<cv::Mat> ch;
+    cv::split(big, ch);
+    for (cv::Mat& c : ch) {
+      cv::Mat d(out_h_, out_w_, CV_8U);
+      zoom_region(c, at, d, pad_ ? 0 : -1);
+      c = d;
+    }
+    cv::Mat picture;
+    cv::merge(ch, picture);
+    conv_.from_bgr(picture, out);
   }
 
   // ---- continue ----
@@ -582,6 +619,8 @@ class NextShot : public Filter {
 
   const int shot_;
   const bool salient_;
+  std::string model_;
+  BgrConverter conv_;  // model=: the network's picture back to the frame's YUV (this thread)
   const std::string who_;
   const bool pad_;
   const double every_, duration_, lookahead_, maxzoom_, sharpen_;
@@ -640,6 +679,8 @@ extern const FilterDesc next_shot_filter = {
     "picture (pad=1 lets it leave). A new path starts at each cut in the clip. continue adds duration= seconds after\n"
     "the last frame: the last frame moved on by the last second's mean camera motion (zoom, roll, pan), eased to a\n"
     "stop; what comes into view past its edges is inpainted (smooth colour, no detail), nothing moves in it, and the\n"
-    "sound is not extended (it ends where the clip does). Works in 8 bits per component."};
+    "sound is not extended (it ends where the clip does). model=NAME runs a super-resolution network named in the\n"
+    "model manifest on the crop (omni ships none: it adds detail a network has learnt to invent, which is a choice\n"
+    "the user makes). Works in 8 bits per component."};
 
 }  // namespace omni

@@ -108,6 +108,23 @@ if "$O" models path isnet >/dev/null 2>&1; then
   ok "target=salient frames the most salient object"
 fi
 
+# ---- model=: a super-resolution network from the manifest ---------------------------------------
+# A TorchScript network of known behaviour (each pixel's negative, repeated 2x2) added to the
+# shipped manifest: the close-up through it must be the plain close-up's negative.
+mkdir -p models
+"${MAKE_STYLE_MODEL:?}" up2-negative models/up2neg.torchscript
+for m in nanodet movenet-multipose face-detector; do ln -sf "$("$O" models path "$m")" "models/$(basename "$("$O" models path "$m")")"; done
+{ cat "$OMNI_SRC/presets/models.toml"; printf '\n[up2neg]\ntask = "super-resolution"\nformat = "torchscript"\n'
+  printf 'input = { shape = [1, 3, 0, 0], layout = "NCHW", color = "RGB", range = [0.0, 1.0] }\noutputs = ["picture"]\n'; } > manifest.toml
+OMNI_MANIFEST=$T/manifest.toml OMNI_MODEL_DIR=$T/models "$O" -y -nostats -i still.mkv -frames:v 8 \
+  -vf "next-shot=closeup:model=up2neg" -c:v ffv1 sr.mkv || die "next-shot with model=up2neg failed"
+"$O" -y -nostats -i still.mkv -frames:v 8 -vf "next-shot=closeup:sharpen=0,negate" -c:v ffv1 neg.mkv
+p=$(ffmpeg -i sr.mkv -i neg.mkv -lavfi psnr -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p')
+echo "model=up2neg against the plain close-up's negative: $p dB"
+awk -v p="$p" 'BEGIN { exit !(p == "inf" || p >= 30) }' || die "model=up2neg is not the close-up's negative ($p dB)"
+expect_fail "model=selfie is a person-segmentation model, not super-resolution" "$O" -y -i still.mkv -vf next-shot=closeup:model=selfie -f null - >/dev/null
+ok "model=: the crop goes through the manifest's super-resolution network ($p dB against the expected picture)"
+
 # ---- bad options: one line each -----------------------------------------------------------------
 expect_fail "next-shot: shot=closup .*did you mean|closup" "$O" -y -i still.mkv -vf next-shot=closup -f null - >/dev/null
 expect_fail "aspect=abc is not a shape" "$O" -y -i still.mkv -vf next-shot=aspect=abc -f null - >/dev/null
