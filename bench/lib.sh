@@ -40,9 +40,15 @@ sky_clip() {
 peak() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 # memory_flat LABEL CLIP FILTERS: omni's peak memory on CLIP (10 s) and on 60 s of it looped: a
 # filter that keeps anything per frame grows with the length; the two should match.
+# looped CLIP: 60 s of CLIP, looped (made once); prints its name.
+looped() {
+  local long="${1%.mp4}-60s.mp4"
+  [ -f "$long" ] || ffmpeg -v error -y -stream_loop -1 -i "$1" -t 60 -c copy "$long"
+  echo "$long"
+}
 memory_flat() {
-  local long="${2%.mp4}-60s.mp4" a b
-  [ -f "$long" ] || ffmpeg -v error -y -stream_loop -1 -i "$2" -t 60 -c copy "$long"
+  local long a b
+  long=$(looped "$2")
   a=$(peak "$omni" -y -nostats -i "$2" -vf "$3" $x264 "$work/m.mp4")
   b=$(peak "$omni" -y -nostats -i "$long" -vf "$3" $x264 "$work/m.mp4")
   printf '  %-52s %5d MiB at 10 s, %5d MiB at 60 s\n' "$1" "$((a / 1024))" "$((b / 1024))"

@@ -23,8 +23,7 @@ for clip in person street; do
 done
 # The same on 60 s of the person clip (looped): about a second of each run is loading LibTorch and
 # the detectors, which a 10 s clip feels most.
-long="${person%.mp4}-60s.mp4"
-[ -f "$long" ] || ffmpeg -v error -y -stream_loop -1 -i "$person" -t 60 -c copy "$long"
+long=$(looped "$person")
 echo "person, 60 s:"
 frames=1800
 run "ffmpeg crop=480:270 + scale=1280:720 lanczos" ffmpeg -nostdin -y -nostats -i "$long" \
