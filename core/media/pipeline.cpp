@@ -1128,6 +1128,9 @@ void Runner::decode(InFile& in, int si, AVPacket* pkt) {
       continue;
     }
     f->pts = f->best_effort_timestamp;
+    // The container's pixel shape wins over the codec's, as in ffmpeg's decode_video: Matroska
+    // keeps it in the container only (a 2:1 clip came out square, and next-shot's aspect= wrong).
+    if (d->codec_type == AVMEDIA_TYPE_VIDEO && is.st->sample_aspect_ratio.num) f->sample_aspect_ratio = is.st->sample_aspect_ratio;
     if (d->codec_type == AVMEDIA_TYPE_AUDIO && f->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
       // A file that gives only a channel count (wav, raw PCM): the usual layout for that count,
       // as ffmpeg guesses it (encoders and aformat need a layout).

@@ -61,3 +61,12 @@ done
 "$OMNI" -y -nostats -i multi.mkv -map 0 -map -0:a:0 -vf null minus.mkv
 [ "$(ffprobe -v error -show_entries stream=codec_type -of csv=p=0 minus.mkv | tr '\n' ' ')" = "video audio subtitle " ] || die "-map -0:a:0 did not drop the first audio"
 ok "-map 0 keeps 2 audio + 1 subtitle stream bit-identical; -map -0:a:0 removes one"
+
+# The pixel shape a container holds (Matroska keeps it there, not in the codec) goes through, as in
+# ffmpeg: a 2:1 clip stays 2:1 through a graph.
+ffmpeg -v error -y -f lavfi -i testsrc2=s=320x240:r=10:d=0.3 -vf setsar=2 -c:v ffv1 sar.mkv
+"$OMNI" -y -nostats -i sar.mkv -vf null -c:v ffv1 sar_out.mkv
+ffmpeg -v error -y -i sar.mkv -vf null -c:v ffv1 sar_ff.mkv
+[ "$(probe v:0 stream=sample_aspect_ratio sar_out.mkv)" = "$(probe v:0 stream=sample_aspect_ratio sar_ff.mkv)" ] \
+  || die "sample aspect ratio: $(probe v:0 stream=sample_aspect_ratio sar_out.mkv), ffmpeg gives $(probe v:0 stream=sample_aspect_ratio sar_ff.mkv)"
+ok "a container's sample aspect ratio ($(probe v:0 stream=sample_aspect_ratio sar_out.mkv)) goes through the graph, as in ffmpeg"
