@@ -168,13 +168,16 @@ class NextShot : public Filter {
     sub_x_ = 1 << d->log2_chroma_w, sub_y_ = 1 << d->log2_chroma_h;
     StreamInfo out = in;
     if (shot_ == kContinue) return out;
+    // The crop is drawn at one scale both ways, so the pixels keep their shape (the input's sample
+    // aspect ratio) and aspect= is the picture's shape as shown: anamorphic pixels counted in.
+    const double sar = in.sample_aspect_ratio.num > 0 && in.sample_aspect_ratio.den > 0 ? av_q2d(in.sample_aspect_ratio) : 1;
     if (out_w_ > 0) {
-      if (aspect_ > 0 && std::abs(double(out_w_) / out_h_ / aspect_ - 1) > 0.02)
+      if (aspect_ > 0 && std::abs(double(out_w_) * sar / out_h_ / aspect_ - 1) > 0.02)
         fail("next-shot: s={}x{} is not of aspect {:.4g}; give one of them", out_w_, out_h_, aspect_);
     } else if (aspect_ > 0) {
       // The largest crop of that shape, at the input's scale.
-      double w = H_ * aspect_, h = H_;
-      if (w > W_) w = W_, h = W_ / aspect_;
+      double w = H_ * aspect_ / sar, h = H_;
+      if (w > W_) w = W_, h = W_ * sar / aspect_;
       out_w_ = std::max(2, int(std::lround(w / 2)) * 2), out_h_ = std::max(2, int(std::lround(h / 2)) * 2);
     } else {
       out_w_ = W_, out_h_ = H_;
@@ -189,7 +192,6 @@ class NextShot : public Filter {
     // the others, and with one frame in flight the two threads would wait for each other in turn.
     pipe_.set_depth(4);
     out.width = out_w_, out.height = out_h_;
-    out.sample_aspect_ratio = {1, 1};
     return out;
   }
 
@@ -477,7 +479,6 @@ class NextShot : public Filter {
                        std::abs(r.width - W_) < 1e-3 && std::abs(r.height - H_) < 1e-3;
     Frame out = whole ? std::move(in) : Frame::alloc(out_w_, out_h_, in.format());
     if (!whole) out.copy_props_from(in);
-    out.av()->sample_aspect_ratio = {1, 1};
     const bool full = out.av()->color_range == AVCOL_RANGE_JPEG;
     const double zoom = out_h_ / c.h;
     if (!whole && !model_.empty()) {

@@ -77,6 +77,13 @@ left=$(ffmpeg -v error -i edge1.mkv -vf "crop=8:ih:0:0,select=eq(n\,15)" -frames
 [ "$left" = 0 ] || die "pad=1: the left edge is not black ($left bright samples)"
 ok "pad=0 keeps the crop inside the picture; pad=1 centres a face at the edge and shows black past it"
 
+# Anamorphic pixels (SAR 2:1): aspect=1 is a square picture as shown, the pixels keep their shape.
+ffmpeg -v error -y -i still.mkv -frames:v 3 -vf "scale=480:540,setsar=2" -c:v ffv1 ana.mkv
+"$O" -y -nostats -i ana.mkv -vf next-shot=aspect=1 -c:v ffv1 ana_out.mkv
+[ "$(probe v:0 stream=width,height,sample_aspect_ratio ana_out.mkv)" = "270,540,2:1" ] \
+  || die "aspect=1 on 2:1 pixels: $(probe v:0 stream=width,height,sample_aspect_ratio ana_out.mkv), not 270x540 at 2:1"
+ok "aspect= counts anamorphic pixels: 480x540 at SAR 2:1 gives a 270x540 picture at 2:1, square as shown"
+
 # ---- cut ----------------------------------------------------------------------------------------
 "$O" -y -nostats -i moving.mkv -vf "next-shot=cut:shots=wide|closeup:every=2:path=cut.txt" -c:v ffv1 cut.mkv
 awk 'NR > 1 { h[int($1 / 60)] += $6; c[int($1 / 60)]++ } END {
