@@ -50,6 +50,9 @@ struct PoseTracker::State {
   Pose pose;
   bool smooth = true;
   std::string who;
+  bool far = false;  // MoveNet multi-pose where BlazePose finds nobody
+  cv::Rect2f far_box; // the person it followed last (empty: choose by who)
+  int far_missed = 0;  // frames since the multi-pose network last saw them
   std::array<OneEuro, 35 * 3> filters;  // 33 landmarks + the 2 that place the next region
 };
 
@@ -67,16 +70,69 @@ PoseTracker::PoseTracker(std::string model, bool want_mask, bool smooth, std::st
   model_file("pose-detector");
 }
 PoseTracker::~PoseTracker() = default;
+
+void PoseTracker::also_far_people() {
+  s_->far = true;
+  model_file("movenet-multipose");
+}
+
+namespace {
+// MoveNet's 17 COCO keypoints as BlazePose landmarks: nose, eyes, ears, shoulders, elbows,
+// wrists, hips, knees, ankles.
+const int kCocoToBlaze[17] = {0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28};
+}  // namespace
+
+// The person `who` of MoveNet's multi-pose (people too small for BlazePose's detector), as a Pose
+// with no depth; the smoothing carries on through the same filters.
+static Pose far_pose(Frame& f, const std::string& who, cv::Rect2f& last, std::array<OneEuro, 35 * 3>& filters, bool smooth) {
+  Pose out;
+  auto poses = detect_poses(f);
+  size_t pick = 0;
+  if (poses.empty()) return out;
+  if (!last.empty()) {
+    // The same person as last frame: the box that overlaps theirs most (none: they are lost).
+    float best = 0.1f;
+    bool found = false;
+    for (size_t i = 0; i < poses.size(); ++i) {
+      float inter = (poses[i].box & last).area(), iou = inter / (poses[i].box.area() + last.area() - inter);
+      if (iou > best) best = iou, pick = i, found = true;
+    }
+    if (!found) return out;
+  } else {
+    std::vector<Detection> v;
+    for (size_t i = 0; i < poses.size(); ++i) v.push_back({0, poses[i].score, poses[i].box, int(i)});
+    std::vector<Detection> c = choose(v, who.empty() ? "largest" : who, f.width());
+    if (c.empty()) return out;
+    pick = size_t(c[0].track);
+  }
+  last = poses[pick].box;
+  const PersonPose& p = poses[pick];
+  out.found = true;
+  out.score = p.score;
+  float unit = std::max(p.box.height, 1.f), dt = 1.f / 30;
+  for (int k = 0; k < 17; ++k) {
+    Landmark& l = out.landmarks[size_t(kCocoToBlaze[k])];
+    const cv::Point3f& q = p.keypoints[size_t(k)];
+    const int i = kCocoToBlaze[k];
+    l.x = smooth ? filters[size_t(i) * 3](q.x, dt, unit) : q.x;
+    l.y = smooth ? filters[size_t(i) * 3 + 1](q.y, dt, unit) : q.y;
+    l.visibility = l.presence = q.z;
+  }
+  return out;
+}
 int PoseTracker::detector_runs() const { return s_->detector_runs; }
 
 const Pose& PoseTracker::track(Frame& f) {
   State& s = *s_;
-  const std::string key = "perception/pose/" + s.model + (s.who.empty() ? "" : "/" + s.who);
+  const std::string key = "perception/pose/" + s.model + (s.who.empty() ? "" : "/" + s.who) + (s.far ? "/far" : "");
   if (const Pose* p = memo_get<Pose>(f, key); p && (!s.want_mask || !p->mask.empty())) return s.pose = *p, s.pose;
   constexpr int kSide = 256;
   Pose out;
   bool detected = false;  // the detector runs at most once per frame
-  for (int attempt = 0; attempt < 2 && !out.found; ++attempt) {
+  // A person followed by the multi-pose network stays followed by it until lost (BlazePose's
+  // detector would pick whoever it finds, frame by frame).
+  const bool far_following = s.far && !s.far_box.empty();
+  for (int attempt = 0; attempt < 2 && !out.found && !far_following; ++attempt) {
     if (!s.tracking) {
       if (detected) break;
       detected = true;
@@ -145,7 +201,16 @@ const Pose& PoseTracker::track(Frame& f) {
   }
   if (!out.found) {
     s.tracking = false;
-    for (auto& fl : s.filters) fl.init = false;
+    if (s.far) {
+      out = far_pose(f, s.who, s.far_box, s.filters, s.smooth);
+      // The multi-pose network misses a small person now and then: their last pose is held
+      // for up to half a second (else the character would blink), then they are let go.
+      if (out.found) s.far_missed = 0;
+      else if (!s.far_box.empty() && s.pose.found && ++s.far_missed <= 12) out = s.pose;
+      else s.far_box = {};
+    }
+    if (!out.found)
+      for (auto& fl : s.filters) fl.init = false;
   }
   s.pose = out;
   memo_set(f, key, out);
