@@ -15,6 +15,7 @@
 namespace omni {
 
 int models_main(const std::vector<std::string>& args);  // cli/models.cpp
+int rig_main(const std::vector<std::string>& args);     // cli/rig.cpp
 
 int omni_main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -26,6 +27,7 @@ int omni_main(int argc, char** argv) {
       return 1;
     }
     if (args[0] == "models") return models_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    if (args[0] == "rig") return rig_main(std::vector<std::string>(args.begin() + 1, args.end()));
     ParseState s = parse_args(args);
     if (!s.actions.empty()) {
       const std::string& a = s.actions.front();

@@ -9,6 +9,7 @@ namespace omni {
 
 extern const FilterDesc add_filter;
 extern const FilterDesc matte_filter;
+extern const FilterDesc motion_transfer_filter;
 extern const FilterDesc next_shot_filter;
 extern const FilterDesc remove_filter;
 extern const FilterDesc replace_filter;
@@ -18,6 +19,7 @@ static std::vector<const FilterDesc*>& table() {
   static std::vector<const FilterDesc*> t = {
       &add_filter,
       &matte_filter,
+      &motion_transfer_filter,
       &next_shot_filter,
       &remove_filter,
       &replace_filter,

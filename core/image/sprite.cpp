@@ -68,11 +68,18 @@ Sprite Sprite::picture(const cv::Mat& in, const std::string& key, const std::str
            what, path, path);
     }
   }
+  if (cv::sum(s.alpha_)[0] < 1 && !may_be_clear) fail("{}: '{}' is fully transparent", what, path);
+  return cut_out(s.bgr_, s.alpha_);
+}
+
+Sprite Sprite::cut_out(cv::Mat bgr, cv::Mat alpha) {
+  Sprite s;
+  s.bgr_ = std::move(bgr);
+  s.alpha_ = std::move(alpha);
   cv::Mat g, gf;
   cv::cvtColor(s.bgr_, g, cv::COLOR_BGR2GRAY);
   g.convertTo(gf, CV_32F, 1 / 255.0);
   double wsum = cv::sum(s.alpha_)[0];
-  if (wsum < 1 && !may_be_clear) fail("{}: '{}' is fully transparent", what, path);
   if (wsum >= 1) s.mean_luma_ = float(cv::sum(gf.mul(s.alpha_))[0] / wsum);
   return s;
 }

@@ -29,7 +29,11 @@ class Sprite {
   // a dark border `border` pixels wide so it reads on any background. UTF-8; one line.
   static Sprite text(const std::string& utf8, const std::string& font_file, int height, const uint8_t rgb[3], int border,
                      const std::string& what);
+  // A picture already cut out: CV_8UC3 colour, CV_32F alpha 0..1 (motion-transfer's drawn puppet).
+  static Sprite cut_out(cv::Mat bgr, cv::Mat alpha);
   cv::Size size() const { return bgr_.size(); }
+  const cv::Mat& bgr() const { return bgr_; }
+  const cv::Mat& alpha() const { return alpha_; }
   // The part that shows (alpha over one half), in sprite pixels; the whole picture if none does.
   cv::Rect content() const;
   float mean_luma() const { return mean_luma_; }  // 0..1, alpha-weighted
