@@ -24,6 +24,7 @@ extern "C" {
 #include "core/image/sprite.h"
 #include "core/image/video_fill.h"
 #include "core/model/hub.h"
+#include "core/perception/one_euro.h"
 #include "core/perception/perception.h"
 #include "core/puppet/character.h"
 #include "core/puppet/deform.h"
@@ -120,6 +121,7 @@ class MotionTransfer : public Filter {
     }
     out_format_ = out.format;
     light_ = Harmonizer(harmonize_);
+    dt_ = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? float(av_q2d(in.frame_rate.den > 0 ? av_inv_q(in.frame_rate) : AVRational{1, 25})) : 1 / 25.f;
     if (in_place_) {
       double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
       TargetOptions to;
@@ -184,8 +186,18 @@ class MotionTransfer : public Filter {
       }
       r.hole = hole_mask(prob.mul(keep), {f.width(), f.height()}, dilate_, true);
     }
-    if (!p.found) return;
-    const float torso = torso_length(s.at), mine = torso_length(character_.rig.joint);
+    if (!p.found) {
+      for (auto& e : smooth_) e.init = false;
+      return;
+    }
+    // Smoothed once more, in the torso's units, as add smooths an anchor: a still performer's
+    // pose still trembles by a pixel, and a textured character shows every tenth of one.
+    const float unit = std::max(torso_length(s.at), 1.f);
+    for (int k = 0; k < kJoints; ++k) {
+      s.at[k].x = smooth_[size_t(2 * k)](s.at[k].x, dt_, unit);
+      s.at[k].y = smooth_[size_t(2 * k + 1)](s.at[k].y, dt_, unit);
+    }
+    const float torso = smooth_.back()(torso_length(s.at), dt_, unit), mine = torso_length(character_.rig.joint);
     float scale = (match_ ? torso / std::max(mine, 1.f) : 1.f) * size_;
     float dx = dx_;
     if (keep_ && !dx_given_) {
@@ -195,8 +207,11 @@ class MotionTransfer : public Filter {
       dx = side_;
     }
     r.joints = retarget(character_.rig, s, scale, {dx * width_ * scale, 0}, ground_);
-    av_log(nullptr, AV_LOG_DEBUG, "motion-transfer: performer at %.1f,%.1f, torso %.1f px, character scale %.3f\n", double(s.at[kRoot].x),
-           double(s.at[kRoot].y), double(torso), double(scale));
+    float moved = 0;  // the character's joints' largest move since the frame before
+    for (int k = 0; k < kJoints; ++k) moved = std::max(moved, float(cv::norm(r.joints[k] - last_joints_[k])));
+    last_joints_ = r.joints;
+    av_log(nullptr, AV_LOG_DEBUG, "motion-transfer: performer at %.1f,%.1f, torso %.1f px, character scale %.3f, joints moved %.3f px\n",
+           double(s.at[kRoot].x), double(s.at[kRoot].y), double(torso), double(scale), double(moved));
     r.verts = deformer_->solve(r.joints, scale);
     std::array<float, kBones> depth{};
     for (int b = 0; b < kBones; ++b) {
@@ -286,9 +301,17 @@ class MotionTransfer : public Filter {
   cv::Mat picture_;  // premultiplied BGRA
   float width_ = 1;  // the character's width in its picture
   float side_ = 0;   // keep=1: which side of the performer, once chosen
+  Joints last_joints_{};
   std::unique_ptr<Backdrop> backdrop_;
   AVPixelFormat out_format_ = AV_PIX_FMT_NONE;
   Harmonizer light_{0};
+  std::array<OneEuro, 2 * kJoints + 1> smooth_ = make_smoothers();  // the joints' x, y and the torso
+  float dt_ = 1 / 25.f;
+  static std::array<OneEuro, 2 * kJoints + 1> make_smoothers() {
+    std::array<OneEuro, 2 * kJoints + 1> a;
+    for (auto& e : a) e.min_cutoff = 0.3f, e.beta = 20.f;
+    return a;
+  }
   PoseTracker pose_{"pose-full", false, true, who_};
   std::unique_ptr<TargetMasker> people_;
   int dilate_ = 2;

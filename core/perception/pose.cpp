@@ -53,6 +53,7 @@ struct PoseTracker::State {
   bool far = false;  // MoveNet multi-pose where BlazePose finds nobody
   cv::Rect2f far_box; // the person it followed last (empty: choose by who)
   int far_missed = 0;  // frames since the multi-pose network last saw them
+  int far_frames = 0;  // frames followed by it (BlazePose looks again every 5th)
   std::array<OneEuro, 35 * 3> filters;  // 33 landmarks + the 2 that place the next region
 };
 
@@ -86,7 +87,11 @@ const int kCocoToBlaze[17] = {0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25,
 // with no depth; the smoothing carries on through the same filters.
 static Pose far_pose(Frame& f, const std::string& who, cv::Rect2f& last, std::array<OneEuro, 35 * 3>& filters, bool smooth) {
   Pose out;
+  // Small people only: a body a third of the picture's height or more is BlazePose's (which
+  // places its points better; MoveNet's on such a body misled the puppet).
   auto poses = detect_poses(f);
+  poses.erase(std::remove_if(poses.begin(), poses.end(), [&](const PersonPose& p) { return p.box.height >= f.height() / 3.f; }),
+              poses.end());
   size_t pick = 0;
   if (poses.empty()) return out;
   if (!last.empty()) {
@@ -129,16 +134,23 @@ const Pose& PoseTracker::track(Frame& f) {
   constexpr int kSide = 256;
   Pose out;
   bool detected = false;  // the detector runs at most once per frame
-  // A person followed by the multi-pose network stays followed by it until lost (BlazePose's
-  // detector would pick whoever it finds, frame by frame).
+  bool nobody = false;    // it ran and found no one
+  // A person followed by the multi-pose network stays followed by it (BlazePose's detector would
+  // pick whoever it finds, frame by frame); every 5th frame BlazePose looks again, and takes over
+  // when it finds the same body (more points, and depth).
   const bool far_following = s.far && !s.far_box.empty();
-  for (int attempt = 0; attempt < 2 && !out.found && !far_following; ++attempt) {
+  const bool retry = far_following && ++s.far_frames % 5 == 0;
+  const auto kept_filters = s.filters;  // a look that is not taken leaves the smoothing as it was
+  for (int attempt = 0; attempt < 2 && !out.found && (!far_following || retry); ++attempt) {
     if (!s.tracking) {
       if (detected) break;
       detected = true;
       ++s.detector_runs;
       auto dets = detect_people(f);
-      if (dets.empty()) break;
+      if (dets.empty()) {
+        nobody = true;
+        break;
+      }
       size_t pick = 0;
       if (!s.who.empty()) {
         std::vector<Detection> v;
@@ -199,9 +211,27 @@ const Pose& PoseTracker::track(Frame& f) {
       aux[k] = {s.filters[(33 + k) * 3](pts[33 + k].x, dt, unit), s.filters[(33 + k) * 3 + 1](pts[33 + k].y, dt, unit)};
     s.roi = roi_from(aux[0], aux[1]);
   }
+  if (far_following && out.found) {
+    // BlazePose takes over only where its body agrees with the one followed: hips and shoulders
+    // within a quarter of the torso (its first look from a detection is sometimes a wrong body).
+    auto mid = [](const Pose& p, int a, int b) {
+      return cv::Point2f((p.landmarks[size_t(a)].x + p.landmarks[size_t(b)].x) / 2, (p.landmarks[size_t(a)].y + p.landmarks[size_t(b)].y) / 2);
+    };
+    cv::Point2f h0 = mid(s.pose, 23, 24), n0 = mid(s.pose, 11, 12), h1 = mid(out, 23, 24), n1 = mid(out, 11, 12);
+    const double torso = cv::norm(n0 - h0);
+    if (s.pose.found && cv::norm(h1 - h0) < 0.25 * torso && cv::norm(n1 - n0) < 0.25 * torso) {
+      s.far_box = {};
+    } else {
+      out = Pose{};  // another body, or a wrong one
+      s.tracking = false;
+      s.filters = kept_filters;
+    }
+  }
   if (!out.found) {
     s.tracking = false;
-    if (s.far) {
+    // Far people only where BlazePose's detector sees no one (where it sees someone but the
+    // landmarks fail, it will have them a few frames on: MoveNet's fewer points would not help).
+    if (s.far && (nobody || far_following)) {
       out = far_pose(f, s.who, s.far_box, s.filters, s.smooth);
       // The multi-pose network misses a small person now and then: their last pose is held
       // for up to half a second (else the character would blink), then they are let go.

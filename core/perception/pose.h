@@ -37,8 +37,9 @@ class PoseTracker {
   // tracking starts or restarts; the region then follows that body).
   explicit PoseTracker(std::string model = "pose-full", bool want_mask = false, bool smooth = true, std::string who = "");
   ~PoseTracker();
-  // Where BlazePose's detector finds nobody, MoveNet's multi-pose finds the person (small and
-  // distant people: its 17 keypoints as landmarks, no depth, no hands and feet). Before track().
+  // Where BlazePose's detector finds nobody, MoveNet's multi-pose finds the person if they are
+  // small (under a third of the picture's height: its 17 keypoints as landmarks, no depth, no
+  // hands and feet). Before track().
   void also_far_people();
   const Pose& track(Frame& f);     // memoised per frame ("perception/pose")
   int detector_runs() const;       // how often tracking was (re)started, for tests and stats
