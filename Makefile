@@ -3,6 +3,12 @@
 BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# A compiler cache when there is one (bootstrap installs ccache): a machine that built these sources
+# before (a CI run after a session, a second clone) compiles only what changed. Paths are taken
+# relative to the checkout and the build folder is left out of the hash, so another clone hits too.
+LAUNCHER = $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all bootstrap build demo test test-long bench fuzz models peer sanitize sweep clean
 
@@ -12,7 +18,7 @@ bootstrap:
 	@bash scripts/bootstrap.sh
 
 $(BUILD)/CMakeCache.txt: | bootstrap
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) $(LAUNCHER)
 
 build: bootstrap $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -38,7 +44,7 @@ peer:
 # omni built with AddressSanitizer and UBSan (its own tree), for the frame-size sweep.
 SAN_FLAGS = -O1 -g1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 sanitize: bootstrap
-	cmake -S . -B $(BUILD)-san -DCMAKE_BUILD_TYPE=None -DOMNI_BUILD_TESTS=OFF "-DCMAKE_CXX_FLAGS=$(SAN_FLAGS)" \
+	cmake -S . -B $(BUILD)-san -DCMAKE_BUILD_TYPE=None -DOMNI_BUILD_TESTS=OFF $(LAUNCHER) "-DCMAKE_CXX_FLAGS=$(SAN_FLAGS)" \
 	  -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=address,undefined
 	cmake --build $(BUILD)-san -j $(JOBS) --target omni
 
@@ -55,7 +61,7 @@ test-long: sanitize models
 	bash tests/sweep/run.sh $(BUILD)-san/omni long
 
 fuzz: bootstrap
-	cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DOMNI_FUZZ=ON -DOMNI_FUZZ_ONLY=ON
+	cmake -S . -B $(BUILD)-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ -DOMNI_FUZZ=ON -DOMNI_FUZZ_ONLY=ON $(LAUNCHER)
 	cmake --build $(BUILD)-fuzz -j $(JOBS) --target fuzz_filtergraph fuzz_models
 	bash tests/fuzz/run.sh $(BUILD)-fuzz
 
@@ -68,6 +74,7 @@ bench: build models peer
 	@bash bench/add.sh $(BUILD)/omni
 	@bash bench/replace.sh $(BUILD)/omni
 	@bash bench/next_shot.sh $(BUILD)/omni
+	@bash bench/motion_transfer.sh $(BUILD)/omni
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD)-san

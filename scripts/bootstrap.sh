@@ -11,6 +11,7 @@ pkgs=(
   opencv-doc                 # real footage for the demo and tests
   fonts-dejavu-core          # add=text's default font
   fonts-wqy-microhei         # add=text's default font for Chinese, Japanese and Korean
+  ccache                     # a rebuild of the same sources (CI after a session) compiles only what changed
 )
 missing=()
 for p in "${pkgs[@]}"; do
