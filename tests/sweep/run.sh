@@ -21,8 +21,16 @@ filters=$("$omni" -filters | awk '$1 == "O.." && $2 ~ /^[a-z]/ {print $2}')
 ffmpeg -v error -y -f lavfi -i "color=red@0.7:s=31x17,format=rgba" -frames:v 1 "$T/sticker.png"
 ffmpeg -v error -y -f lavfi -i "color=white:s=9x7" -frames:v 1 "$T/plain.png"
 ffmpeg -v error -y -f lavfi -i "testsrc2=s=23x15:r=10:d=0.3,format=yuva420p" -c:v libvpx-vp9 -pix_fmt yuva420p "$T/clip.webm"
+# A character with its rig (no pose model on the picture): a standing figure in the sticker's box.
+cat >"$T/sticker.json" <<'JSON'
+{"joints": {"nose": [15.5, 1.2], "left_shoulder": [21.1, 3.2], "right_shoulder": [9.9, 3.2], "left_elbow": [24.2, 5.8],
+ "right_elbow": [6.8, 5.8], "left_wrist": [26.4, 8.2], "right_wrist": [4.6, 8.2], "left_hip": [18.6, 8.8], "right_hip": [12.4, 8.8],
+ "left_knee": [19.2, 12.6], "right_knee": [11.8, 12.6], "left_ankle": [19.5, 16.3], "right_ankle": [11.5, 16.3]}}
+JSON
+mt="motion-transfer=character=$T/sticker.png:rig=$T/sticker.json"
 declare -A needs=(
   [add]="add=image=$T/sticker.png:x=1:y=1:occlude=0"
+  [motion-transfer]="$mt"
   [replace]="replace=color"
 )
 # Settings beyond the defaults that take other code paths (a filter not named here runs at its
@@ -30,6 +38,7 @@ declare -A needs=(
 declare -A variants=(
   [add]="add=image=$T/sticker.png:anchor=eyes:rotate=30 add=image=$T/plain.png:key=black:x=0:y=0:size=200:track=0 add=snow add=text=Aé第:x=1:y=1:scale=0.05 add=video=$T/clip.webm:x=0:y=0"
   [next-shot]="next-shot=closeup next-shot=cut:shots=wide|closeup:every=0.1 next-shot=medium:pad=1 next-shot=wide:target=salient next-shot=continue:duration=0.3,trim=end_frame=3"
+  [motion-transfer]="$mt:bg=transparent $mt:keep=1:show=1"
   [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
   [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
   [replace]="replace=background:with=blur:wrap=1 replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=person replace=sky:with=$T/plain.png replace=season=winter replace=time=night replace=object:x=0:y=0:w=2:h=2:with=$T/sticker.png"
@@ -42,7 +51,9 @@ if [ "$set_name" = long ]; then
   variant_sizes="1080x1920"
 else
   # odd, even, prime, tiny, vertical, 4:3, 21:9, and the sizes that once corrupted the heap
-  sizes="2x2 3x3 16x16 17x17 40x64 97x131 250x142 360x240 426x240 640x240 240x426 320x240 630x270 854x480"
+  # (16x16, 320x240, 360x240 and 640x240 went when the eighth filter came: nothing of theirs
+  # was not already covered, and the CI run had reached 40 minutes)
+  sizes="2x2 3x3 17x17 40x64 97x131 250x142 426x240 240x426 630x270 854x480"
   formats="yuv420p yuv420p10le yuv422p yuv444p yuva420p"
   variant_sizes="3x3 17x17 97x131 426x240"
 fi
@@ -149,7 +160,7 @@ if [ "$set_name" = fast ]; then
   # The later filters' real-footage cases (on=ground: the real plaza's horizon), each at one of the three sizes in turn: under the
   # sanitizers a case with models costs about 40 s, and all of them at every size took the sweep
   # to 26 minutes.
-  for k in 0 1 2 3 4 5 6 7 8 9 10 11; do
+  for k in 0 1 2 3 4 5 6 7 8 9 10 11 12; do
     size=${sizes[k % 3]}; w=${size%x*}; h=${size#*x}; clip=real
     case $k in
       0) clip=sky; g="replace=sky:with=/usr/share/doc/opencv-doc/examples/data/starry_night.jpg" ;;
@@ -164,6 +175,7 @@ if [ "$set_name" = fast ]; then
       9) g="add=image=$T/sticker.png:x=$((w / 2)):y=$((h * 3 / 4)):size=$((w / 4)):on=ground" ;;
       10) g="next-shot=closeup" ;;
       11) g="next-shot=aspect=9/16,scale=$w:$h" ;;
+      12) g="$mt" ;;
     esac
     run_real "${clip}_$size.mkv" "$w" "$h" "$g" "$clip $size"
   done
