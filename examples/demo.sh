@@ -61,6 +61,13 @@ echo "demo: wrote $out_dir/vtest-vertical.mp4 — the street clip, and the same 
 format=yuv420p,split[a][b];[b]next-shot=closeup[c];[a][c]hstack" -c:v libx264 -crf 20 -preset fast "$out_dir/messi-closeup.mp4"
 echo "demo: wrote $out_dir/messi-closeup.mp4 — a moving shot of the footballer, and the close-up a virtual camera makes of it"
 
+# motion-transfer: the footballer, cut out of the photo, walking in the place of the street's walker
+# (a 2D puppet of the picture, bent to the walker's pose), beside the original.
+"$omni" -y -v error -i "$photo" -vf matte=bg=transparent -frames:v 1 "$out_dir/messi-character.png"
+"$omni" -y -i "$src" -t 6 -filter_complex "[0:v]split[a][b];[b]motion-transfer=character=$out_dir/messi-character.png[v];[a][v]hstack" \
+  -c:v libx264 -crf 20 -preset fast "$out_dir/vtest-motion-transfer.mp4"
+echo "demo: wrote $out_dir/vtest-motion-transfer.mp4 — the street clip, and the footballer performing the walker's steps in their place"
+
 # The model core on a real photo (opencv-doc's messi5.jpg): person mask and body landmarks.
 "$omni" models run selfie "$photo" -o "$out_dir/messi5-person-mask.png"
 "$omni" models run pose-full "$photo" -o "$out_dir/messi5-pose.json"

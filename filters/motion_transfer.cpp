@@ -7,6 +7,7 @@
 // contact shadow; or it goes over a backdrop (matte's: a colour, transparent, a picture or a
 // video), or beside the performer (keep=1).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <deque>
 #include <memory>
@@ -121,7 +122,7 @@ class MotionTransfer : public Filter {
     }
     out_format_ = out.format;
     light_ = Harmonizer(harmonize_);
-    dt_ = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? float(av_q2d(in.frame_rate.den > 0 ? av_inv_q(in.frame_rate) : AVRational{1, 25})) : 1 / 25.f;
+    dt_ = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? float(av_q2d(av_inv_q(in.frame_rate))) : 1 / 25.f;
     if (in_place_) {
       double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
       TargetOptions to;
@@ -155,6 +156,9 @@ class MotionTransfer : public Filter {
     if (frames_ > 0)
       av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: the performer was found in %lld of %lld frames\n", (long long)found_,
              (long long)frames_);
+    if (puppets_ > 0)
+      av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: the puppet (deform and draw, %zu triangles) took %.2f ms a frame\n",
+             mesh_.tris.size(), puppet_ms_ / double(puppets_));
   }
 
  private:
@@ -212,6 +216,7 @@ class MotionTransfer : public Filter {
     last_joints_ = r.joints;
     av_log(nullptr, AV_LOG_DEBUG, "motion-transfer: performer at %.1f,%.1f, torso %.1f px, character scale %.3f, joints moved %.3f px\n",
            double(s.at[kRoot].x), double(s.at[kRoot].y), double(torso), double(scale), double(moved));
+    const auto t0 = std::chrono::steady_clock::now();
     r.verts = deformer_->solve(r.joints, scale);
     std::array<float, kBones> depth{};
     for (int b = 0; b < kBones; ++b) {
@@ -219,6 +224,8 @@ class MotionTransfer : public Filter {
       depth[size_t(b)] = (s.depth[bn.parent] + s.depth[bn.child]) / 2;
     }
     r.drawn = draw_puppet(picture_, mesh_, r.verts, depth, {f.width(), f.height()});
+    puppet_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    ++puppets_;
     r.found = !r.drawn.bgr.empty();
     if (show_ && r.found) draw_mesh(r);
   }
@@ -319,7 +326,8 @@ class MotionTransfer : public Filter {
   std::unique_ptr<VideoFill> fill_;
   std::deque<std::pair<Frame, Result>> waiting_;  // in place: frames in the fill, with their character
   BgrConverter conv_in_, conv_out_;
-  int64_t frames_ = 0, found_ = 0;
+  int64_t frames_ = 0, found_ = 0, puppets_ = 0;
+  double puppet_ms_ = 0;
   const Emit* emit_ = nullptr;
   // Last: its worker finishes queued analyses before the members they use go.
   FramePipeline<Result> pipe_{[this](Frame& f, Result& r) { analyse(f, r); }, [this](Frame& f, Result& r) { finish(f, r); }};
