@@ -60,6 +60,7 @@ const OptionDef options[] = {
      "-1", -1, 1},
     {"window", "in place: frames before and after that may lend their pixels to fill where the performer was", OptType::Int, "12",
      1, 60},
+    {"pose", "the performer's pose model: full, or lite (faster, its points less precise)", OptType::Enum, "full", 0, 0, "full|lite"},
     {"show", "draw the mesh and skeleton over the character, for tuning", OptType::Bool, "0"},
 };
 
@@ -76,7 +77,7 @@ class MotionTransfer : public Filter {
   explicit MotionTransfer(const OptionValues& o)
       : keep_(o.b("keep")), match_(o.i("scale") == 0), size_(float(o.f("size"))), dx_(float(o.f("dx"))), dx_given_(o.was_set("dx")),
         ground_(o.b("ground")), harmonize_(float(o.f("harmonize"))), shadow_(float(o.f("shadow"))), show_(o.b("show")),
-        who_(o.s("who")) {
+        who_(o.s("who")), pose_{o.i("pose") == 0 ? "pose-full" : "pose-lite", false, true, o.s("who")} {
     const std::string& ch = o.s("character");
     if (ch.empty()) fail("motion-transfer: say who performs: character=PICTURE (motion-transfer=character=hero.png)");
     if (ch.find('|') != std::string::npos)
@@ -84,7 +85,7 @@ class MotionTransfer : public Filter {
     const std::string& key = o.s("key");
     if (!key.empty() && key != "white" && key != "black") fail("motion-transfer: key={}: white or black (the plain background to cut)", key);
     check_who(who_);
-    for (const char* m : {"pose-detector", "pose-full", "movenet-multipose"}) require_model(m);
+    for (const char* m : {"pose-detector", o.i("pose") == 0 ? "pose-full" : "pose-lite", "movenet-multipose"}) require_model(m);
     pose_.also_far_people();
     bg_ = o.s("bg");
     if (keep_ && !bg_.empty()) fail("motion-transfer: keep=1 keeps the performer in their scene; bg={} replaces the scene: give one", bg_);
@@ -319,7 +320,7 @@ class MotionTransfer : public Filter {
     for (auto& e : a) e.min_cutoff = 0.3f, e.beta = 20.f;
     return a;
   }
-  PoseTracker pose_{"pose-full", false, true, who_};
+  PoseTracker pose_;
   std::unique_ptr<TargetMasker> people_;
   int dilate_ = 2;
   FillOptions fill_opts_;

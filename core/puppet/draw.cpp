@@ -9,13 +9,17 @@
 namespace omni {
 
 cv::Mat premultiplied(const cv::Mat& bgr, const cv::Mat& alpha) {
-  cv::Mat f, pm;
-  bgr.convertTo(f, CV_32FC3);
-  std::vector<cv::Mat> ch;
-  cv::split(f, ch);
-  for (auto& c : ch) c = c.mul(alpha);
-  ch.push_back(alpha);
-  cv::merge(ch, pm);
+  // 8 bits a channel: OpenCV's remap has its fast path there (the float picture cost 5x more).
+  cv::Mat pm(bgr.size(), CV_8UC4);
+  for (int y = 0; y < bgr.rows; ++y) {
+    const cv::Vec3b* c = bgr.ptr<cv::Vec3b>(y);
+    const float* a = alpha.ptr<float>(y);
+    cv::Vec4b* o = pm.ptr<cv::Vec4b>(y);
+    for (int x = 0; x < bgr.cols; ++x) {
+      const float w = std::clamp(a[x], 0.f, 1.f);
+      o[x] = cv::Vec4b(uchar(c[x][0] * w + 0.5f), uchar(c[x][1] * w + 0.5f), uchar(c[x][2] * w + 0.5f), uchar(w * 255 + 0.5f));
+    }
+  }
   return pm;
 }
 
@@ -40,39 +44,63 @@ DrawnPuppet draw_puppet(const cv::Mat& picture, const PuppetMesh& m, const std::
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return depth[size_t(m.part[a])] > depth[size_t(m.part[b])]; });
   for (size_t k : order) {
     const cv::Vec3i& t = m.tris[k];
-    cv::Point2f a = verts[size_t(t[0])], b = verts[size_t(t[1])], c = verts[size_t(t[2])];
-    double den = double(b.x - a.x) * (c.y - a.y) - double(c.x - a.x) * (b.y - a.y);
+    const cv::Point2d a = verts[size_t(t[0])], b = verts[size_t(t[1])], c = verts[size_t(t[2])];
+    const double den = (b.x - a.x) * (c.y - a.y) - (c.x - a.x) * (b.y - a.y);
     if (std::abs(den) < 1e-9) continue;
-    const cv::Point2f &ra = m.rest[size_t(t[0])], &rb = m.rest[size_t(t[1])], &rc = m.rest[size_t(t[2])];
-    int xa = std::max(box.x, int(std::floor(std::min({a.x, b.x, c.x})))), xb = std::min(box.x + box.width - 1, int(std::ceil(std::max({a.x, b.x, c.x}))));
-    int ya = std::max(box.y, int(std::floor(std::min({a.y, b.y, c.y})))), yb = std::min(box.y + box.height - 1, int(std::ceil(std::max({a.y, b.y, c.y}))));
-    // A pixel on an edge shared by two triangles belongs to both: no crack between them.
-    const double eps = -1e-6;
+    const cv::Point2d ra = m.rest[size_t(t[0])], rb = m.rest[size_t(t[1])], rc = m.rest[size_t(t[2])];
+    // The triangle's affine map from frame pixels to picture pixels: source = S * (x, y, 1).
+    // u = ((x - a.x)(c.y - a.y) - (c.x - a.x)(y - a.y)) / den, v = ((b.x - a.x)(y - a.y) - (x - a.x)(b.y - a.y)) / den.
+    const double ux = (c.y - a.y) / den, uy = -(c.x - a.x) / den, vx = -(b.y - a.y) / den, vy = (b.x - a.x) / den;
+    const double u0 = -(ux * a.x + uy * a.y), v0 = -(vx * a.x + vy * a.y);
+    const double sxx = (rb.x - ra.x) * ux + (rc.x - ra.x) * vx, sxy = (rb.x - ra.x) * uy + (rc.x - ra.x) * vy;
+    const double sx0 = ra.x + (rb.x - ra.x) * u0 + (rc.x - ra.x) * v0;
+    const double syx = (rb.y - ra.y) * ux + (rc.y - ra.y) * vx, syy = (rb.y - ra.y) * uy + (rc.y - ra.y) * vy;
+    const double sy0 = ra.y + (rb.y - ra.y) * u0 + (rc.y - ra.y) * v0;
+    int ya = std::max(box.y, int(std::ceil(std::min({a.y, b.y, c.y})))), yb = std::min(box.y + box.height - 1, int(std::floor(std::max({a.y, b.y, c.y}))));
+    const cv::Point2d e[3][2] = {{a, b}, {b, c}, {c, a}};
     for (int y = ya; y <= yb; ++y) {
+      // The row's span inside the triangle: where it crosses the edges (a pixel on an edge shared
+      // by two triangles belongs to both: no crack between them).
+      double lo = 1e30, hi = -1e30;
+      for (const auto& ed : e) {
+        const cv::Point2d p = ed[0], q = ed[1];
+        if ((p.y - y) * (q.y - y) > 0 || p.y == q.y) {
+          if (p.y == q.y && p.y == y) lo = std::min({lo, p.x, q.x}), hi = std::max({hi, p.x, q.x});
+          continue;
+        }
+        const double x = p.x + (y - p.y) * (q.x - p.x) / (q.y - p.y);
+        lo = std::min(lo, x), hi = std::max(hi, x);
+      }
+      const int xa = std::max(box.x, int(std::ceil(lo - 1e-6))), xb = std::min(box.x + box.width - 1, int(std::floor(hi + 1e-6)));
       float* px = mx.ptr<float>(y - box.y);
       float* py = my.ptr<float>(y - box.y);
-      for (int x = xa; x <= xb; ++x) {
-        double u = (double(x - a.x) * (c.y - a.y) - double(c.x - a.x) * (y - a.y)) / den;
-        double v = (double(b.x - a.x) * (y - a.y) - double(x - a.x) * (b.y - a.y)) / den;
-        double w = 1 - u - v;
-        if (u < eps || v < eps || w < eps) continue;
-        px[x - box.x] = float(w * ra.x + u * rb.x + v * rc.x);
-        py[x - box.x] = float(w * ra.y + u * rb.y + v * rc.y);
+      double sx = sxx * xa + sxy * y + sx0, sy = syx * xa + syy * y + sy0;
+      for (int x = xa; x <= xb; ++x, sx += sxx, sy += syx) {
+        px[x - box.x] = float(sx);
+        py[x - box.x] = float(sy);
       }
     }
   }
-  cv::Mat out;
-  cv::remap(picture, out, mx, my, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
-  std::vector<cv::Mat> ch;
-  cv::split(out, ch);
-  d.alpha = ch[3];
-  cv::Mat inv;
-  cv::divide(1.0, cv::max(d.alpha, 1e-6f), inv);
-  for (int k = 0; k < 3; ++k) ch[size_t(k)] = ch[size_t(k)].mul(inv);
-  ch.pop_back();
-  cv::Mat col;
-  cv::merge(ch, col);
-  col.convertTo(d.bgr, CV_8UC3);
+  cv::Mat out, m1, m2;
+  cv::convertMaps(mx, my, m1, m2, CV_16SC2);
+  cv::remap(picture, out, m1, m2, cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+  // Back from premultiplied: the colour where any of it shows, and alpha as 0..1.
+  d.bgr.create(out.size(), CV_8UC3);
+  d.alpha.create(out.size(), CV_32F);
+  for (int y = 0; y < out.rows; ++y) {
+    const cv::Vec4b* o = out.ptr<cv::Vec4b>(y);
+    cv::Vec3b* c = d.bgr.ptr<cv::Vec3b>(y);
+    float* a = d.alpha.ptr<float>(y);
+    for (int x = 0; x < out.cols; ++x) {
+      const int al = o[x][3];
+      a[x] = al * (1 / 255.f);
+      if (al == 0) {
+        c[x] = cv::Vec3b(0, 0, 0);
+      } else {
+        for (int k = 0; k < 3; ++k) c[x][k] = uchar(std::min(255, (o[x][k] * 255 + al / 2) / al));
+      }
+    }
+  }
   return d;
 }
 

@@ -1,6 +1,7 @@
 // core/puppet: a posed puppet drawn. Every triangle maps its piece of the character picture to
-// its posed place (piecewise affine: one inverse map rasterised triangle by triangle, then one
-// bilinear remap of the premultiplied picture), the parts nearest the camera drawn last, so an
+// its posed place (piecewise affine: one inverse map rasterised triangle by triangle, row spans
+// and each triangle's affine map stepped along them, then one bilinear remap of the premultiplied
+// picture), the parts nearest the camera drawn last, so an
 // arm in front of the body covers it and one behind is hidden.
 #pragma once
 #include <array>
@@ -18,7 +19,7 @@ struct DrawnPuppet {
   cv::Point origin;    // where bgr's top-left pixel goes in the frame
 };
 
-// The character picture as draw_puppet takes it: premultiplied BGRA, CV_32FC4 (made once), so
+// The character picture as draw_puppet takes it: premultiplied BGRA, CV_8UC4 (made once), so
 // its transparent pixels' colour does not bleed into the drawn edge.
 cv::Mat premultiplied(const cv::Mat& bgr, const cv::Mat& alpha);
 
