@@ -104,6 +104,7 @@ class MotionTransfer : public Filter {
     picture_ = premultiplied(character_.bgr, character_.alpha);
     cv::Rect b = cv::boundingRect(character_.alpha > 0.1f);
     width_ = float(std::max(b.width, 1));
+    torso_ = std::max(torso_length(character_.rig.joint), 1.f);
     fill_opts_.window = int(o.i("window"));
     fill_opts_.join = true;
     av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: skeleton from %s, mesh of %zu triangles, %zu vertices\n", ch.c_str(),
@@ -202,8 +203,8 @@ class MotionTransfer : public Filter {
       s.at[k].x = smooth_[size_t(2 * k)](s.at[k].x, dt_, unit);
       s.at[k].y = smooth_[size_t(2 * k + 1)](s.at[k].y, dt_, unit);
     }
-    const float torso = smooth_.back()(torso_length(s.at), dt_, unit), mine = torso_length(character_.rig.joint);
-    float scale = (match_ ? torso / std::max(mine, 1.f) : 1.f) * size_;
+    const float torso = smooth_.back()(torso_length(s.at), dt_, unit);
+    float scale = (match_ ? torso / torso_ : 1.f) * size_;
     float dx = dx_;
     if (keep_ && !dx_given_) {
       // Beside the performer, on the side with more room: a character's width and a little more.
@@ -308,6 +309,7 @@ class MotionTransfer : public Filter {
   std::unique_ptr<PuppetDeformer> deformer_;
   cv::Mat picture_;  // premultiplied BGRA
   float width_ = 1;  // the character's width in its picture
+  float torso_ = 1;  // its torso's length there (scale=match divides the performer's by it)
   float side_ = 0;   // keep=1: which side of the performer, once chosen
   Joints last_joints_{};
   std::unique_ptr<Backdrop> backdrop_;
