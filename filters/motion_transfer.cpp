@@ -60,6 +60,10 @@ const OptionDef options[] = {
      "-1", -1, 1},
     {"window", "in place: frames before and after that may lend their pixels to fill where the performer was", OptType::Int, "12",
      1, 60},
+    {"flip", "mirror the character to face the way the performer faces (a 2D puppet cannot turn round): auto (when the "
+             "performer's head has pointed the other way for a third of a second and the character's own head is turned to a "
+             "side), off",
+     OptType::Enum, "auto", 0, 0, "auto|off"},
     {"pose", "the performer's pose model: full, or lite (faster, its points less precise)", OptType::Enum, "full", 0, 0, "full|lite"},
     {"show", "draw the mesh and skeleton over the character, for tuning", OptType::Bool, "0"},
 };
@@ -98,17 +102,24 @@ class MotionTransfer : public Filter {
     if (harmonize_ < 0) harmonize_ = bg_.empty() ? 0.5f : 0.f;
     if (shadow_ < 0) shadow_ = bg_.empty() ? 0.35f : 0.f;
     if (o.was_set("shadow") && shadow_ > 0 && !scene) fail("motion-transfer: bg=transparent has no ground for a shadow (shadow=0)");
-    character_ = load_character(ch, key, o.s("rig"), "motion-transfer");
-    mesh_ = build_mesh(character_.alpha, character_.rig, int(o.i("triangles")));
-    deformer_ = std::make_unique<PuppetDeformer>(mesh_);
-    picture_ = premultiplied(character_.bgr, character_.alpha);
-    cv::Rect b = cv::boundingRect(character_.alpha > 0.1f);
+    Character c = load_character(ch, key, o.s("rig"), "motion-transfer");
+    cv::Rect b = cv::boundingRect(c.alpha > 0.1f);
     width_ = float(std::max(b.width, 1));
-    torso_ = std::max(torso_length(character_.rig.joint), 1.f);
+    torso_ = std::max(torso_length(c.rig.joint), 1.f);
+    // A character whose head is turned to a side gets a mirrored twin to turn to the other; a
+    // frontal one (its nose within 0.06 torso of its neck's middle) looks the same both ways.
+    const float own = facing(c.rig.joint);
+    const int triangles = int(o.i("triangles"));
+    if (o.i("flip") == 0 && std::fabs(own) > 0.06f) {
+      shown_ = own_ = own > 0 ? 1 : -1;
+      puppet_[1] = Puppet(mirrored(c), triangles);
+    }
+    puppet_[0] = Puppet(std::move(c), triangles);
     fill_opts_.window = int(o.i("window"));
     fill_opts_.join = true;
-    av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: skeleton from %s, mesh of %zu triangles, %zu vertices\n", ch.c_str(),
-           character_.rig.source.c_str(), mesh_.tris.size(), mesh_.rest.size());
+    av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: skeleton from %s, mesh of %zu triangles, %zu vertices; %s\n", ch.c_str(),
+           puppet_[0].character.rig.source.c_str(), puppet_[0].mesh.tris.size(), puppet_[0].mesh.rest.size(),
+           shown_ == 0 ? "it faces the camera or flip=off: never mirrored" : own > 0 ? "it faces right" : "it faces left");
   }
 
   std::vector<AVPixelFormat> formats() const override {
@@ -160,12 +171,44 @@ class MotionTransfer : public Filter {
              (long long)frames_);
     if (puppets_ > 0)
       av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: the puppet (deform and draw, %zu triangles) took %.2f ms a frame\n",
-             mesh_.tris.size(), puppet_ms_ / double(puppets_));
+             puppet_[0].mesh.tris.size(), puppet_ms_ / double(puppets_));
+    if (flips_ > 0) av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: mirrored to face the performer's way %lld times\n", (long long)flips_);
   }
 
  private:
+  // The character made ready to perform: its picture, mesh and solver.
+  struct Puppet {
+    Character character;
+    PuppetMesh mesh;
+    std::unique_ptr<PuppetDeformer> deformer;
+    cv::Mat picture;  // premultiplied BGRA
+    Puppet() = default;
+    Puppet(Character c, int triangles)
+        : character(std::move(c)), mesh(build_mesh(character.alpha, character.rig, triangles)),
+          deformer(std::make_unique<PuppetDeformer>(mesh)), picture(premultiplied(character.bgr, character.alpha)) {}
+  };
+
+  // Which of the two puppets to show: the one facing the performer's way, at once when the
+  // character appears, else once their head has pointed the other way for a third of a second
+  // (frames in between, a head passing through the front, neither count nor reset; a frame facing
+  // the shown way does).
+  const Puppet& facing_puppet(const Skeleton& s, bool appears) {
+    if (shown_ == 0) return puppet_[0];
+    const float agree = facing(s.at) * float(shown_);
+    if (appears) {
+      if (agree < -0.05f) shown_ = -shown_;
+      against_ = 0;
+    } else if (agree < -0.05f) {
+      if (++against_ * dt_ >= 0.33f) shown_ = -shown_, against_ = 0, ++flips_;
+    } else if (agree > 0.05f) {
+      against_ = 0;
+    }
+    return puppet_[shown_ == own_ ? 0 : 1];
+  }
+
   struct Result {
     bool found = false;
+    const Puppet* puppet = nullptr;
     DrawnPuppet drawn;
     std::vector<cv::Point2f> verts;
     Joints joints{};
@@ -193,6 +236,7 @@ class MotionTransfer : public Filter {
       r.hole = hole_mask(prob.mul(keep), {f.width(), f.height()}, dilate_, true);
     }
     if (!p.found) {
+      last_found_ = false;
       for (auto& e : smooth_) e.init = false;
       return;
     }
@@ -212,20 +256,24 @@ class MotionTransfer : public Filter {
       if (side_ == 0) side_ = dx;  // chosen once, so it does not jump sides as they cross the middle
       dx = side_;
     }
-    r.joints = retarget(character_.rig, s, scale, {dx * width_ * scale, 0}, ground_);
+    const Puppet& pup = facing_puppet(s, !last_found_);
+    last_found_ = true;
+    r.puppet = &pup;
+    r.joints = retarget(pup.character.rig, s, scale, {dx * width_ * scale, 0}, ground_);
     float moved = 0;  // the character's joints' largest move since the frame before
     for (int k = 0; k < kJoints; ++k) moved = std::max(moved, float(cv::norm(r.joints[k] - last_joints_[k])));
     last_joints_ = r.joints;
-    av_log(nullptr, AV_LOG_DEBUG, "motion-transfer: performer at %.1f,%.1f, torso %.1f px, character scale %.3f, joints moved %.3f px\n",
-           double(s.at[kRoot].x), double(s.at[kRoot].y), double(torso), double(scale), double(moved));
+    av_log(nullptr, AV_LOG_DEBUG,
+           "motion-transfer: performer at %.1f,%.1f, torso %.1f px, facing %.2f, character scale %.3f, joints moved %.3f px\n",
+           double(s.at[kRoot].x), double(s.at[kRoot].y), double(torso), double(facing(s.at)), double(scale), double(moved));
     const auto t0 = std::chrono::steady_clock::now();
-    r.verts = deformer_->solve(r.joints, scale);
+    r.verts = pup.deformer->solve(r.joints, scale);
     std::array<float, kBones> depth{};
     for (int b = 0; b < kBones; ++b) {
       const Bone& bn = skeleton_bones()[size_t(b)];
       depth[size_t(b)] = (s.depth[bn.parent] + s.depth[bn.child]) / 2;
     }
-    r.drawn = draw_puppet(picture_, mesh_, r.verts, depth, {f.width(), f.height()});
+    r.drawn = draw_puppet(pup.picture, pup.mesh, r.verts, depth, {f.width(), f.height()});
     puppet_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     ++puppets_;
     r.found = !r.drawn.bgr.empty();
@@ -236,7 +284,7 @@ class MotionTransfer : public Filter {
   void draw_mesh(Result& r) const {
     cv::Mat& b = r.drawn.bgr;
     cv::Point2f o(r.drawn.origin);
-    for (const auto& t : mesh_.tris)
+    for (const auto& t : r.puppet->mesh.tris)
       for (int e = 0; e < 3; ++e)
         cv::line(b, r.verts[size_t(t[e])] - o, r.verts[size_t(t[(e + 1) % 3])] - o, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
     for (const Bone& bn : skeleton_bones()) cv::line(b, r.joints[bn.parent] - o, r.joints[bn.child] - o, cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
@@ -304,10 +352,12 @@ class MotionTransfer : public Filter {
   bool show_;
   std::string who_, bg_;
   bool in_place_ = false;
-  Character character_;
-  PuppetMesh mesh_;
-  std::unique_ptr<PuppetDeformer> deformer_;
-  cv::Mat picture_;  // premultiplied BGRA
+  Puppet puppet_[2];  // the character as drawn, and mirrored (only when it may turn)
+  int shown_ = 0;     // the way the character shown faces: 1 right, -1 left, 0 never mirrored
+  int own_ = 0;       // the way the character's picture faces
+  int against_ = 0;   // frames the performer has faced the other way
+  bool last_found_ = false;  // the performer was found in the frame before
+  int64_t flips_ = 0;
   float width_ = 1;  // the character's width in its picture
   float torso_ = 1;  // its torso's length there (scale=match divides the performer's by it)
   float side_ = 0;   // keep=1: which side of the performer, once chosen
@@ -349,7 +399,8 @@ extern const FilterDesc motion_transfer_filter = {
     "`omni rig PICTURE -o rig.json` writes for you to check and edit. Its silhouette is meshed (about triangles=\n"
     "triangles), bound to the bones near it and bent as rigidly as possible, so limbs bend at the joints without\n"
     "tearing or shrinking; the face moves as one piece; the parts nearest the camera (the pose's depth) are drawn last.\n"
-    "Limits: there are no new views of the character (turning round shows the same side), clothes and hair do not\n"
+    "Limits: there are no new views of the character (turning round shows the same side; a character whose head is\n"
+    "turned to a side is mirrored when the performer faces the other way, flip=auto), clothes and hair do not\n"
     "swing by themselves, and limbs that touch the body in the picture bend the body with them. In place (no bg=) the\n"
     "performer is removed as remove=people:who=... does (its notes say where that fill is weak) and the character drawn\n"
     "there, its light matched to the scene, with a soft contact shadow. One character a filter: chain two with who=.\n"

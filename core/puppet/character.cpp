@@ -23,6 +23,14 @@ Character load_character_picture(const std::string& path, const std::string& key
   return c;
 }
 
+Character mirrored(const Character& c) {
+  Character m = c;
+  cv::flip(c.bgr, m.bgr, 1);
+  cv::flip(c.alpha, m.alpha, 1);
+  m.rig = mirrored(c.rig);
+  return m;
+}
+
 Character load_character(const std::string& path, const std::string& key, const std::string& rig_path, const std::string& what) {
   Character c = load_character_picture(path, key, what);
   if (!rig_path.empty()) {

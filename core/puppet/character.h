@@ -26,6 +26,9 @@ Character load_character_picture(const std::string& path, const std::string& key
 // No skeleton found and no rig file: a clear error saying how to make one.
 Character load_character(const std::string& path, const std::string& key, const std::string& rig_path, const std::string& what);
 
+// The character seen in a mirror: its picture flipped left to right, its rig with it.
+Character mirrored(const Character& c);
+
 // The character over mid grey (CV_8UC3).
 cv::Mat over_grey(const Character& c);
 

@@ -123,6 +123,24 @@ Rig rig_of(const Skeleton& s, cv::Size picture) {
 
 float torso_length(const Joints& j) { return len(j[kNeck] - j[kRoot]); }
 
+Joints mirrored(const Joints& j, float axis) {
+  // Each joint's partner on the other side of the body, itself where it has none.
+  static const std::array<Joint, kJoints> other = {kRoot,          kNeck,       kNose,       kRightShoulder, kRightElbow,
+                                                   kRightWrist,    kLeftShoulder, kLeftElbow, kLeftWrist,    kRightHip,
+                                                   kRightKnee,     kRightAnkle, kLeftHip,    kLeftKnee,      kLeftAnkle};
+  Joints out{};
+  for (int k = 0; k < kJoints; ++k) out[size_t(other[size_t(k)])] = {axis - j[size_t(k)].x, j[size_t(k)].y};
+  return out;
+}
+
+Rig mirrored(const Rig& r) {
+  Rig m = r;
+  m.joint = mirrored(r.joint, float(r.size.width - 1));
+  return m;
+}
+
+float facing(const Joints& j) { return (j[kNose].x - j[kNeck].x) / std::max(torso_length(j), 1.f); }
+
 Joints retarget(const Rig& character, const Skeleton& performer, float scale, cv::Point2f offset, bool ground) {
   Joints out{};
   out[kRoot] = performer.at[kRoot] + offset;

@@ -58,6 +58,16 @@ Rig rig_of(const Skeleton& s, cv::Size picture);
 // The length of the torso (neck to root), the scale a skeleton is measured by.
 float torso_length(const Joints& j);
 
+// The same skeleton seen in a mirror (x -> axis - x; a rig's picture flipped left to right: axis
+// width - 1, pixel centres being whole numbers). A person's left and right trade places too: the
+// pose model reads the arm that was a person's right as their left once the picture is mirrored.
+Rig mirrored(const Rig& r);
+Joints mirrored(const Joints& j, float axis);
+
+// Which way a skeleton faces across the picture: the nose's lead on the neck, in torso lengths
+// (positive: to the right). A head in profile leads by 0.1 to 0.2, a frontal one by about 0.
+float facing(const Joints& j);
+
 // The character's joints posed like the performer: every bone turned to the performer's bone's
 // direction, kept at the character's length times `scale`, the root on the performer's root plus
 // `offset`. ground: the lower of the character's ankles is put on the lower of the performer's

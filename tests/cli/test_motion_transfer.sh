@@ -4,7 +4,8 @@
 # home.jpg, moving 40 px/s; 960x540, 30 fps.
 # - omni rig finds the character's skeleton (15 joints inside the picture) and writes it atomically;
 # - pose fidelity: the pose model re-run on the output character against the performer's
-#   (PCK at 0.2 of the performer's torso, neck to hips, on joints both show);
+#   (PCK at 0.2 of the performer's torso, neck to hips, on joints both show); the performer faces
+#   the other way from the character, so this also needs flip=auto's mirrored character (0.6 without);
 # - stability: on a still performer the character's pixels change < 1 grey level frame to frame
 #   (once the tracker has settled, from 1.5 s);
 # - in place: the person segmenter finds < 10 % of the performer's pixels outside the character;
@@ -43,8 +44,10 @@ PY
 ok "omni rig: the pose model's 15 joints of the character, written to char.json (and a preview)"
 
 # ---- pose fidelity ----------------------------------------------------------------------------
-"$O" -y -nostats -i perf.mkv -vf "motion-transfer=character=char.png:bg=white:ground=0" -c:v ffv1 white.mkv
+"$O" -y -nostats -v verbose -i perf.mkv -vf "motion-transfer=character=char.png:bg=white:ground=0" -c:v ffv1 white.mkv 2>white.log
 [ "$(count_frames white.mkv)" = 90 ] || die "bg=white: $(count_frames white.mkv) frames out of 90"
+# BlazePose's detector misses this body in the whole frame; the multi-pose network's places the region.
+grep -q "the performer was found in 90 of 90 frames" white.log || die "the performer was not found in every frame: $(grep found white.log)"
 frames="30 35 40 45 50 55 60 65 70"
 for n in $frames; do
   x=$((200 + 40 * n / 30 - 20))  # the performer's part of the frame: the detector reads it there at its best
@@ -69,7 +72,7 @@ PY
 )
 mean=${pck##* }; rest=${pck% *}; seen=${rest##* }
 echo "pose fidelity, PCK@0.2 torso on the frames where the pose model sees the character ($seen of 9): $pck"
-awk -v m="$mean" -v n="$seen" 'BEGIN { exit !(m >= 0.5 && n >= 6) }' || die "pose fidelity: mean PCK $mean (>= 0.5) on $seen frames (>= 6)"
+awk -v m="$mean" -v n="$seen" 'BEGIN { exit !(m >= 0.8 && n >= 8) }' || die "pose fidelity: mean PCK $mean (>= 0.8) on $seen frames (>= 8)"
 ok "pose fidelity: the output character's pose follows the performer's (mean PCK@0.2 $mean)"
 
 # ---- stability --------------------------------------------------------------------------------

@@ -196,3 +196,22 @@ TEST_CASE("puppet: ground line and draw order") {
     else CHECK((c[0] > 150 && c[2] < 100));        // blue
   }
 }
+
+TEST_CASE("puppet: a rig in a mirror, and which way it faces") {
+  Puppet p;
+  Rig r = p.rig;
+  // The head turned to the picture's right: the nose leads the neck by 12 px of a 90 px torso.
+  r.joint[kNose].x += 12;
+  CHECK(facing(r.joint) == doctest::Approx(12.f / 90).epsilon(1e-4));
+  Rig m = mirrored(r);
+  CHECK(m.size == r.size);
+  CHECK(facing(m.joint) == doctest::Approx(-12.f / 90).epsilon(1e-4));
+  // The arm that was on the picture's right (the person's left) is on its left, and now the right one.
+  CHECK(m.joint[kRightWrist].x == doctest::Approx(239 - 215));
+  CHECK(m.joint[kRightWrist].y == doctest::Approx(180));
+  CHECK(m.joint[kLeftAnkle].x == doctest::Approx(239 - 82));
+  CHECK(m.joint[kRoot].x == doctest::Approx(239 - 120));
+  // Twice is the rig itself.
+  Rig back = mirrored(m);
+  for (int k = 0; k < kJoints; ++k) CHECK(dist(back.joint[size_t(k)], r.joint[size_t(k)]) < 1e-4f);
+}
