@@ -30,6 +30,7 @@ extern "C" {
 #include "core/puppet/character.h"
 #include "core/puppet/deform.h"
 #include "core/puppet/draw.h"
+#include "core/puppet/squash.h"
 #include "core/worker.h"
 
 namespace omni {
@@ -37,14 +38,18 @@ namespace omni {
 namespace {
 
 const OptionDef options[] = {
-    {"character", "the character picture: PNG/WebP with alpha, or a plain white or black background with key=", OptType::String, ""},
+    {"character", "the character picture: PNG/WebP with alpha, or a plain white or black background with key=; several, one a "
+                  "performer: a.png|b.png",
+     OptType::String, ""},
     {"rig", "the character's skeleton as a rig file (omni rig PICTURE -o FILE writes one); default: found by the pose model "
-            "when the character looks like a person", OptType::String, ""},
+            "when the character looks like a person; several characters: one a character, a.json|b.json (empty: found)",
+     OptType::String, ""},
     {"key", "a character picture without alpha: white or black cuts that plain background", OptType::String, ""},
     {"bg", "what the character performs on: empty (in place: the performer is removed and the background filled), green, blue, "
            "a colour (name, #RRGGBB), transparent, or an image or video file", OptType::String, ""},
     {"keep", "keep the performer and draw the character beside them", OptType::Bool, "0"},
-    {"who", "the performer when there are several: largest, left, right, center, or a rank by size (1 = largest)",
+    {"who", "the performer when there are several: largest, left, right, center, or a rank by size (1 = largest); with several "
+            "characters, the order they are given performers in (largest, left, right, center)",
      OptType::String, "largest"},
     {"scale", "match (the character's torso as long as the performer's, frame by frame) or keep (the character at its picture's own "
               "size)",
@@ -64,6 +69,9 @@ const OptionDef options[] = {
              "performer's head has pointed the other way for a third of a second and the character's own head is turned to a "
              "side), off",
      OptType::Enum, "auto", 0, 0, "auto|off"},
+    {"squash", "squash and stretch, how much: the character stretched along fast motion (up to 25 %) and squashed as a fall "
+               "stops (up to 20 %), its area kept; 0: off",
+     OptType::Float, "0", 0, 1},
     {"pose", "the performer's pose model: full, or lite (faster, its points less precise)", OptType::Enum, "full", 0, 0, "full|lite"},
     {"show", "draw the mesh and skeleton over the character, for tuning", OptType::Bool, "0"},
 };
@@ -76,21 +84,42 @@ AVPixelFormat with_alpha(AVPixelFormat f) {
   }
 }
 
+// The parts of a '|'-separated list ("a.png|b.png"); an empty list is one empty part.
+std::vector<std::string> split_bar(const std::string& v) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  for (size_t bar; (bar = v.find('|', at)) != std::string::npos; at = bar + 1) out.push_back(v.substr(at, bar - at));
+  out.push_back(v.substr(at));
+  return out;
+}
+
 class MotionTransfer : public Filter {
  public:
   explicit MotionTransfer(const OptionValues& o)
       : keep_(o.b("keep")), match_(o.i("scale") == 0), size_(float(o.f("size"))), dx_(float(o.f("dx"))), dx_given_(o.was_set("dx")),
-        ground_(o.b("ground")), harmonize_(float(o.f("harmonize"))), shadow_(float(o.f("shadow"))), show_(o.b("show")),
-        who_(o.s("who")), pose_{o.i("pose") == 0 ? "pose-full" : "pose-lite", false, true, o.s("who")} {
+        ground_(o.b("ground")), squash_(float(o.f("squash"))), harmonize_(float(o.f("harmonize"))), shadow_(float(o.f("shadow"))), show_(o.b("show")),
+        who_(o.s("who")) {
     const std::string& ch = o.s("character");
     if (ch.empty()) fail("motion-transfer: say who performs: character=PICTURE (motion-transfer=character=hero.png)");
-    if (ch.find('|') != std::string::npos)
-      fail("motion-transfer: character={}: one character a filter for now; chain two filters with who= (who=left, who=right)", ch);
+    const std::vector<std::string> pictures = split_bar(ch);
+    std::vector<std::string> rigs = split_bar(o.s("rig"));
+    if (o.s("rig").empty()) rigs.assign(pictures.size(), "");
+    if (rigs.size() != pictures.size())
+      fail("motion-transfer: rig={}: {} rigs for {} characters (one a character, in order; empty where the pose model finds it: "
+           "rig=|b.json)",
+           o.s("rig"), rigs.size(), pictures.size());
+    if (pictures.size() > 6) fail("motion-transfer: character={}: {} characters; the pose models follow 6 people at most", ch, pictures.size());
+    for (const auto& pic : pictures)
+      if (pic.empty()) fail("motion-transfer: character={}: an empty name in the list (a.png|b.png)", ch);
     const std::string& key = o.s("key");
     if (!key.empty() && key != "white" && key != "black") fail("motion-transfer: key={}: white or black (the plain background to cut)", key);
     check_who(who_);
-    for (const char* m : {"pose-detector", o.i("pose") == 0 ? "pose-full" : "pose-lite", "movenet-multipose"}) require_model(m);
-    pose_.also_far_people();
+    if (pictures.size() > 1 && who_ != "largest" && who_ != "left" && who_ != "right" && who_ != "center")
+      fail("motion-transfer: who={} names one performer; with several characters who= orders them: largest (the first "
+           "character to the largest person, the next to the largest of the others, ...), left, right or center",
+           who_);
+    const std::string pose_model = o.i("pose") == 0 ? "pose-full" : "pose-lite";
+    for (const std::string& m : {std::string("pose-detector"), pose_model, std::string("movenet-multipose")}) require_model(m);
     bg_ = o.s("bg");
     if (keep_ && !bg_.empty()) fail("motion-transfer: keep=1 keeps the performer in their scene; bg={} replaces the scene: give one", bg_);
     if (!bg_.empty()) backdrop_ = std::make_unique<Backdrop>(bg_, Fit::Cover, true, "motion-transfer: bg");
@@ -102,24 +131,34 @@ class MotionTransfer : public Filter {
     if (harmonize_ < 0) harmonize_ = bg_.empty() ? 0.5f : 0.f;
     if (shadow_ < 0) shadow_ = bg_.empty() ? 0.35f : 0.f;
     if (o.was_set("shadow") && shadow_ > 0 && !scene) fail("motion-transfer: bg=transparent has no ground for a shadow (shadow=0)");
-    Character c = load_character(ch, key, o.s("rig"), "motion-transfer");
-    cv::Rect b = cv::boundingRect(c.alpha > 0.1f);
-    width_ = float(std::max(b.width, 1));
-    torso_ = std::max(torso_length(c.rig.joint), 1.f);
-    // A character whose head is turned to a side gets a mirrored twin to turn to the other; a
-    // frontal one (its nose within 0.06 torso of its neck's middle) looks the same both ways.
-    const float own = facing(c.rig.joint);
     const int triangles = int(o.i("triangles"));
-    if (o.i("flip") == 0 && std::fabs(own) > 0.06f) {
-      shown_ = own_ = own > 0 ? 1 : -1;
-      puppet_[1] = Puppet(mirrored(c), triangles);
+    for (size_t i = 0; i < pictures.size(); ++i) {
+      auto a = std::make_unique<Act>();
+      Character c = load_character(pictures[i], key, rigs[i], "motion-transfer");
+      cv::Rect b = cv::boundingRect(c.alpha > 0.1f);
+      a->width = float(std::max(b.width, 1));
+      a->torso = std::max(torso_length(c.rig.joint), 1.f);
+      // A character whose head is turned to a side gets a mirrored twin to turn to the other; a
+      // frontal one (its nose within 0.06 torso of its neck's middle) looks the same both ways.
+      const float own = facing(c.rig.joint);
+      if (o.i("flip") == 0 && std::fabs(own) > 0.06f) {
+        a->shown = a->own = own > 0 ? 1 : -1;
+        a->puppet[1] = Puppet(mirrored(c), triangles);
+      }
+      a->puppet[0] = Puppet(std::move(c), triangles);
+      // Several performers: each tracker takes, by who=, the best of the people the others do not follow.
+      a->squash = SquashStretch(squash_);
+      a->pose = std::make_unique<PoseTracker>(pose_model, false, true, who_);
+      a->pose->also_far_people();
+      if (pictures.size() > 1) a->pose->set_slot(int(i) + 1);
+      av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: skeleton from %s, mesh of %zu triangles, %zu vertices; %s\n",
+             pictures[i].c_str(), a->puppet[0].character.rig.source.c_str(), a->puppet[0].mesh.tris.size(),
+             a->puppet[0].mesh.rest.size(),
+             a->shown == 0 ? "it faces the camera or flip=off: never mirrored" : own > 0 ? "it faces right" : "it faces left");
+      acts_.push_back(std::move(a));
     }
-    puppet_[0] = Puppet(std::move(c), triangles);
     fill_opts_.window = int(o.i("window"));
     fill_opts_.join = true;
-    av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: skeleton from %s, mesh of %zu triangles, %zu vertices; %s\n", ch.c_str(),
-           puppet_[0].character.rig.source.c_str(), puppet_[0].mesh.tris.size(), puppet_[0].mesh.rest.size(),
-           shown_ == 0 ? "it faces the camera or flip=off: never mirrored" : own > 0 ? "it faces right" : "it faces left");
   }
 
   std::vector<AVPixelFormat> formats() const override {
@@ -134,7 +173,7 @@ class MotionTransfer : public Filter {
       if (backdrop_->transparent()) out.format = with_alpha(in.format);
     }
     out_format_ = out.format;
-    light_ = Harmonizer(harmonize_);
+    for (auto& a : acts_) a->light = Harmonizer(harmonize_);
     dt_ = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? float(av_q2d(av_inv_q(in.frame_rate))) : 1 / 25.f;
     if (in_place_) {
       double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
@@ -166,13 +205,18 @@ class MotionTransfer : public Filter {
   }
 
   ~MotionTransfer() override {
-    if (frames_ > 0)
-      av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: the performer was found in %lld of %lld frames\n", (long long)found_,
-             (long long)frames_);
+    for (const auto& a : acts_) {
+      const std::string& name = a->puppet[0].character.path;
+      if (frames_ > 0)
+        av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: the performer was found in %lld of %lld frames\n", name.c_str(),
+               (long long)a->found, (long long)frames_);
+      if (a->flips > 0)
+        av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: mirrored to face the performer's way %lld times\n", name.c_str(),
+               (long long)a->flips);
+    }
     if (puppets_ > 0)
       av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: the puppet (deform and draw, %zu triangles) took %.2f ms a frame\n",
-             puppet_[0].mesh.tris.size(), puppet_ms_ / double(puppets_));
-    if (flips_ > 0) av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: mirrored to face the performer's way %lld times\n", (long long)flips_);
+             acts_[0]->puppet[0].mesh.tris.size(), puppet_ms_ / double(puppets_));
   }
 
  private:
@@ -188,112 +232,186 @@ class MotionTransfer : public Filter {
           deformer(std::make_unique<PuppetDeformer>(mesh)), picture(premultiplied(character.bgr, character.alpha)) {}
   };
 
-  // Which of the two puppets to show: the one facing the performer's way, at once when the
-  // character appears, else once their head has pointed the other way for a third of a second
-  // (frames in between, a head passing through the front, neither count nor reset; a frame facing
-  // the shown way does).
-  const Puppet& facing_puppet(const Skeleton& s, bool appears) {
-    if (shown_ == 0) return puppet_[0];
-    const float agree = facing(s.at) * float(shown_);
-    if (appears) {
-      if (agree < -0.05f) shown_ = -shown_;
-      against_ = 0;
-    } else if (agree < -0.05f) {
-      if (++against_ * dt_ >= 0.33f) shown_ = -shown_, against_ = 0, ++flips_;
-    } else if (agree > 0.05f) {
-      against_ = 0;
-    }
-    return puppet_[shown_ == own_ ? 0 : 1];
+  static std::array<OneEuro, 2 * kJoints + 1> make_smoothers() {
+    std::array<OneEuro, 2 * kJoints + 1> a;
+    for (auto& e : a) e.min_cutoff = 0.3f, e.beta = 20.f;
+    return a;
   }
 
-  struct Result {
-    bool found = false;
+  // One character and the performer it follows.
+  struct Act {
+    Puppet puppet[2];  // the character as drawn, and mirrored (only when it may turn)
+    int shown = 0;     // the way the character shown faces: 1 right, -1 left, 0 never mirrored
+    int own = 0;       // the way the character's picture faces
+    int against = 0;   // frames the performer has faced the other way
+    bool last_found = false;  // the performer was found in the frame before
+    cv::Rect2f body;   // the performer's joints' box this frame (empty: not found)
+    int64_t found = 0, flips = 0;
+    float width = 1;   // the character's width in its picture
+    float torso = 1;   // its torso's length there (scale=match divides the performer's by it)
+    float side = 0;    // keep=1: which side of the performer, once chosen
+    Joints last_joints{};
+    std::array<OneEuro, 2 * kJoints + 1> smooth = make_smoothers();  // the joints' x, y and the torso
+    std::unique_ptr<PoseTracker> pose;
+    Harmonizer light{0};
+    SquashStretch squash{0};
+
+    // Which of the two puppets to show: the one facing the performer's way, at once when the
+    // character appears, else once their head has pointed the other way for a third of a second
+    // (frames in between, a head passing through the front, neither count nor reset; a frame
+    // facing the shown way does).
+    const Puppet& facing_puppet(const Skeleton& s, bool appears, float dt) {
+      if (shown == 0) return puppet[0];
+      const float agree = facing(s.at) * float(shown);
+      if (appears) {
+        if (agree < -0.05f) shown = -shown;
+        against = 0;
+      } else if (agree < -0.05f) {
+        if (++against * dt >= 0.33f) shown = -shown, against = 0, ++flips;
+      } else if (agree > 0.05f) {
+        against = 0;
+      }
+      return puppet[shown == own ? 0 : 1];
+    }
+  };
+
+  struct Drawn {
+    Act* act = nullptr;  // its light is updated on the main thread as the frame is drawn
     const Puppet* puppet = nullptr;
     DrawnPuppet drawn;
     std::vector<cv::Point2f> verts;
     Joints joints{};
-    cv::Mat bgr, hole;  // in place: the picture and where the performer was
+  };
+  struct Result {
+    std::vector<Drawn> drawn;  // farthest first
+    cv::Mat bgr, hole;         // in place: the picture and where the performers were
   };
 
-  // Worker thread: the performer's pose, the character posed and drawn; in place, the hole.
+  static cv::Rect2f box_of(const Joints& j) { return cv::boundingRect(std::vector<cv::Point2f>(j.begin(), j.end())); }
+
+  // Worker thread: the performers' poses, the characters posed and drawn; in place, the hole.
   void analyse(Frame& f, Result& r) {
-    const Pose& p = pose_.track(f);
-    Skeleton s;
-    if (p.found) s = skeleton_of(p);
+    std::vector<Skeleton> skel(acts_.size());
+    for (size_t i = 0; i < acts_.size(); ++i) {
+      Act& a = *acts_[i];
+      if (acts_.size() > 1) {
+        // The others' bodies: this frame's for those already tracked, the last frame's for the rest.
+        std::vector<cv::Rect2f> others;
+        for (size_t j = 0; j < acts_.size(); ++j)
+          if (j != i && !acts_[j]->body.empty()) others.push_back(acts_[j]->body);
+        a.pose->avoid(std::move(others));
+      }
+      const Pose& p = a.pose->track(f);
+      a.body = {};
+      if (!p.found) continue;
+      skel[i] = skeleton_of(p);
+      cv::Rect2f b = box_of(skel[i].at);
+      // Two trackers on one body (people crossing): the later one lets go and looks again.
+      bool taken = false;
+      for (size_t j = 0; j < i; ++j) {
+        const cv::Rect2f& o = acts_[j]->body;
+        if (!o.empty() && (b & o).area() > 0.6f * std::min(b.area(), o.area())) taken = true;
+      }
+      if (taken) a.pose->lose();
+      else a.body = b;
+    }
     if (in_place_) {
       r.bgr = conv_in_.to_bgr(f);
-      // Every person's mask, kept around the performer only (the people detector's choice of
-      // `who` and the pose tracker's could differ): their joints' box, grown for the head and feet.
+      // Every person's mask, kept around the performers only (the people detector's choice of
+      // `who` and the pose tracker's could differ): their joints' boxes, grown for head and feet.
       cv::Mat prob = people_->probability(f);
       cv::Mat keep = cv::Mat::zeros(prob.size(), CV_32F);
-      if (p.found) {
-        cv::Rect2f b = cv::boundingRect(std::vector<cv::Point2f>(s.at.begin(), s.at.end()));
-        const float grow = 0.3f * std::max(b.height, b.width), sx = float(prob.cols) / f.width(), sy = float(prob.rows) / f.height();
+      const float sx = float(prob.cols) / f.width(), sy = float(prob.rows) / f.height();
+      for (const auto& a : acts_) {
+        const cv::Rect2f& b = a->body;
+        if (b.empty()) continue;
+        const float grow = 0.3f * std::max(b.height, b.width);
         cv::Rect2f g(b.x - grow, b.y - grow, b.width + 2 * grow, b.height + 2 * grow);
         cv::Rect area = cv::Rect(cv::Rect2f(g.x * sx, g.y * sy, g.width * sx, g.height * sy)) & cv::Rect(0, 0, prob.cols, prob.rows);
         keep(area).setTo(1);
       }
       r.hole = hole_mask(prob.mul(keep), {f.width(), f.height()}, dilate_, true);
     }
-    if (!p.found) {
-      last_found_ = false;
-      for (auto& e : smooth_) e.init = false;
-      return;
+    std::vector<std::pair<float, Drawn>> drawn;  // with the performer's feet's height: nearer is lower
+    for (size_t i = 0; i < acts_.size(); ++i) {
+      Act& a = *acts_[i];
+      if (a.body.empty()) {
+        a.last_found = false;
+        a.squash.reset();
+        for (auto& e : a.smooth) e.init = false;
+        continue;
+      }
+      ++a.found;
+      Skeleton& s = skel[i];
+      // Smoothed once more, in the torso's units, as add smooths an anchor: a still performer's
+      // pose still trembles by a pixel, and a textured character shows every tenth of one.
+      const float unit = std::max(torso_length(s.at), 1.f);
+      for (int k = 0; k < kJoints; ++k) {
+        s.at[k].x = a.smooth[size_t(2 * k)](s.at[k].x, dt_, unit);
+        s.at[k].y = a.smooth[size_t(2 * k + 1)](s.at[k].y, dt_, unit);
+      }
+      const float torso = a.smooth.back()(torso_length(s.at), dt_, unit);
+      float scale = (match_ ? torso / a.torso : 1.f) * size_;
+      float dx = dx_;
+      if (keep_ && !dx_given_) {
+        // Beside the performer, on the side with more room: a character's width and a little more.
+        dx = s.at[kRoot].x < f.width() / 2.f ? 1.1f : -1.1f;
+        if (a.side == 0) a.side = dx;  // chosen once, so it does not jump sides as they cross the middle
+        dx = a.side;
+      }
+      const Puppet& pup = a.facing_puppet(s, !a.last_found, dt_);
+      a.last_found = true;
+      Drawn d;
+      d.act = &a;
+      d.puppet = &pup;
+      d.joints = retarget(pup.character.rig, s, scale, {dx * a.width * scale, 0}, ground_);
+      float moved = 0;  // the character's joints' largest move since the frame before
+      for (int k = 0; k < kJoints; ++k) moved = std::max(moved, float(cv::norm(d.joints[k] - a.last_joints[k])));
+      a.last_joints = d.joints;
+      av_log(nullptr, AV_LOG_DEBUG,
+             "motion-transfer: performer %zu at %.1f,%.1f, torso %.1f px, facing %.2f, character scale %.3f, joints moved %.3f px\n",
+             i + 1, double(s.at[kRoot].x), double(s.at[kRoot].y), double(torso), double(facing(s.at)), double(scale), double(moved));
+      const auto t0 = std::chrono::steady_clock::now();
+      d.verts = pup.deformer->solve(d.joints, scale);
+      if (squash_ > 0) {
+        // About the ground point (the feet stay where they stand), else the root.
+        const cv::Matx22f m = a.squash.update(s.at[kRoot], torso, dt_);
+        cv::Point2f anchor = d.joints[kRoot];
+        if (ground_) anchor = {(d.joints[kLeftAnkle].x + d.joints[kRightAnkle].x) / 2, std::max(d.joints[kLeftAnkle].y, d.joints[kRightAnkle].y)};
+        apply_about(d.verts, m, anchor);
+        std::vector<cv::Point2f> j(d.joints.begin(), d.joints.end());
+        apply_about(j, m, anchor);
+        std::copy(j.begin(), j.end(), d.joints.begin());
+      }
+      std::array<float, kBones> depth{};
+      for (int b = 0; b < kBones; ++b) {
+        const Bone& bn = skeleton_bones()[size_t(b)];
+        depth[size_t(b)] = (s.depth[bn.parent] + s.depth[bn.child]) / 2;
+      }
+      d.drawn = draw_puppet(pup.picture, pup.mesh, d.verts, depth, {f.width(), f.height()});
+      puppet_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      ++puppets_;
+      if (d.drawn.bgr.empty()) continue;
+      if (show_) draw_mesh(d);
+      drawn.emplace_back(std::max(s.at[kLeftAnkle].y, s.at[kRightAnkle].y), std::move(d));
     }
-    // Smoothed once more, in the torso's units, as add smooths an anchor: a still performer's
-    // pose still trembles by a pixel, and a textured character shows every tenth of one.
-    const float unit = std::max(torso_length(s.at), 1.f);
-    for (int k = 0; k < kJoints; ++k) {
-      s.at[k].x = smooth_[size_t(2 * k)](s.at[k].x, dt_, unit);
-      s.at[k].y = smooth_[size_t(2 * k + 1)](s.at[k].y, dt_, unit);
-    }
-    const float torso = smooth_.back()(torso_length(s.at), dt_, unit);
-    float scale = (match_ ? torso / torso_ : 1.f) * size_;
-    float dx = dx_;
-    if (keep_ && !dx_given_) {
-      // Beside the performer, on the side with more room: a character's width and a little more.
-      dx = s.at[kRoot].x < f.width() / 2.f ? 1.1f : -1.1f;
-      if (side_ == 0) side_ = dx;  // chosen once, so it does not jump sides as they cross the middle
-      dx = side_;
-    }
-    const Puppet& pup = facing_puppet(s, !last_found_);
-    last_found_ = true;
-    r.puppet = &pup;
-    r.joints = retarget(pup.character.rig, s, scale, {dx * width_ * scale, 0}, ground_);
-    float moved = 0;  // the character's joints' largest move since the frame before
-    for (int k = 0; k < kJoints; ++k) moved = std::max(moved, float(cv::norm(r.joints[k] - last_joints_[k])));
-    last_joints_ = r.joints;
-    av_log(nullptr, AV_LOG_DEBUG,
-           "motion-transfer: performer at %.1f,%.1f, torso %.1f px, facing %.2f, character scale %.3f, joints moved %.3f px\n",
-           double(s.at[kRoot].x), double(s.at[kRoot].y), double(torso), double(facing(s.at)), double(scale), double(moved));
-    const auto t0 = std::chrono::steady_clock::now();
-    r.verts = pup.deformer->solve(r.joints, scale);
-    std::array<float, kBones> depth{};
-    for (int b = 0; b < kBones; ++b) {
-      const Bone& bn = skeleton_bones()[size_t(b)];
-      depth[size_t(b)] = (s.depth[bn.parent] + s.depth[bn.child]) / 2;
-    }
-    r.drawn = draw_puppet(pup.picture, pup.mesh, r.verts, depth, {f.width(), f.height()});
-    puppet_ms_ += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-    ++puppets_;
-    r.found = !r.drawn.bgr.empty();
-    if (show_ && r.found) draw_mesh(r);
+    std::stable_sort(drawn.begin(), drawn.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (auto& d : drawn) r.drawn.push_back(std::move(d.second));
   }
 
   // The mesh's edges and the bones over the drawn character (show=1).
-  void draw_mesh(Result& r) const {
-    cv::Mat& b = r.drawn.bgr;
-    cv::Point2f o(r.drawn.origin);
-    for (const auto& t : r.puppet->mesh.tris)
+  static void draw_mesh(Drawn& d) {
+    cv::Mat& b = d.drawn.bgr;
+    cv::Point2f o(d.drawn.origin);
+    for (const auto& t : d.puppet->mesh.tris)
       for (int e = 0; e < 3; ++e)
-        cv::line(b, r.verts[size_t(t[e])] - o, r.verts[size_t(t[(e + 1) % 3])] - o, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
-    for (const Bone& bn : skeleton_bones()) cv::line(b, r.joints[bn.parent] - o, r.joints[bn.child] - o, cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
-    cv::max(r.drawn.alpha, 0.f, r.drawn.alpha);
+        cv::line(b, d.verts[size_t(t[e])] - o, d.verts[size_t(t[(e + 1) % 3])] - o, cv::Scalar(255, 255, 255), 1, cv::LINE_AA);
+    for (const Bone& bn : skeleton_bones()) cv::line(b, d.joints[bn.parent] - o, d.joints[bn.child] - o, cv::Scalar(0, 0, 255), 2, cv::LINE_AA);
+    cv::max(d.drawn.alpha, 0.f, d.drawn.alpha);
   }
 
   void finish(Frame& f, Result& r) {
     ++frames_;
-    found_ += r.found;
     if (in_place_) {
       fill_->push(std::move(r.bgr), std::move(r.hole));
       waiting_.push_back({std::move(f), std::move(r)});
@@ -307,7 +425,7 @@ class MotionTransfer : public Filter {
       out.copy_props_from(in);
       cv::Mat none = cv::Mat::zeros(in.height(), in.width(), CV_8U);
       if (backdrop_->transparent()) {
-        // Nothing but the character: black and clear around it.
+        // Nothing but the characters: black and clear around them.
         bool full = in.av()->color_range == AVCOL_RANGE_JPEG;
         out.mat(0).setTo(full ? 0 : 16);
         out.mat(1).setTo(128), out.mat(2).setTo(128);
@@ -336,50 +454,36 @@ class MotionTransfer : public Filter {
     emit(std::move(out));
   }
 
-  void draw(Frame& out, const Result& r) {
-    if (!r.found) return;
-    Sprite s = Sprite::cut_out(r.drawn.bgr, r.drawn.alpha);
-    cv::Matx23d A(1, 0, r.drawn.origin.x, 0, 1, r.drawn.origin.y);
-    if (shadow_ > 0) s.shadow(out, A, shadow_, cv::Mat());
-    Tint t = harmonize_ > 0 ? light_.update(out, s.bounds(A, {out.width(), out.height()}), s) : Tint{};
-    s.draw(out, A, 1.f, t, cv::Mat());
+  // The characters into the frame, farthest first (the main thread: each act's light is its own).
+  void draw(Frame& out, Result& r) {
+    for (Drawn& d : r.drawn) {
+      Sprite s = Sprite::cut_out(d.drawn.bgr, d.drawn.alpha);
+      cv::Matx23d A(1, 0, d.drawn.origin.x, 0, 1, d.drawn.origin.y);
+      if (shadow_ > 0) s.shadow(out, A, shadow_, cv::Mat());
+      Tint t = harmonize_ > 0 ? d.act->light.update(out, s.bounds(A, {out.width(), out.height()}), s) : Tint{};
+      s.draw(out, A, 1.f, t, cv::Mat());
+    }
   }
 
   bool keep_, match_;
   float size_, dx_;
   bool dx_given_, ground_;
+  float squash_;
   float harmonize_, shadow_;
   bool show_;
   std::string who_, bg_;
   bool in_place_ = false;
-  Puppet puppet_[2];  // the character as drawn, and mirrored (only when it may turn)
-  int shown_ = 0;     // the way the character shown faces: 1 right, -1 left, 0 never mirrored
-  int own_ = 0;       // the way the character's picture faces
-  int against_ = 0;   // frames the performer has faced the other way
-  bool last_found_ = false;  // the performer was found in the frame before
-  int64_t flips_ = 0;
-  float width_ = 1;  // the character's width in its picture
-  float torso_ = 1;  // its torso's length there (scale=match divides the performer's by it)
-  float side_ = 0;   // keep=1: which side of the performer, once chosen
-  Joints last_joints_{};
+  std::vector<std::unique_ptr<Act>> acts_;  // one a character, in the order given
   std::unique_ptr<Backdrop> backdrop_;
   AVPixelFormat out_format_ = AV_PIX_FMT_NONE;
-  Harmonizer light_{0};
-  std::array<OneEuro, 2 * kJoints + 1> smooth_ = make_smoothers();  // the joints' x, y and the torso
   float dt_ = 1 / 25.f;
-  static std::array<OneEuro, 2 * kJoints + 1> make_smoothers() {
-    std::array<OneEuro, 2 * kJoints + 1> a;
-    for (auto& e : a) e.min_cutoff = 0.3f, e.beta = 20.f;
-    return a;
-  }
-  PoseTracker pose_;
   std::unique_ptr<TargetMasker> people_;
   int dilate_ = 2;
   FillOptions fill_opts_;
   std::unique_ptr<VideoFill> fill_;
-  std::deque<std::pair<Frame, Result>> waiting_;  // in place: frames in the fill, with their character
+  std::deque<std::pair<Frame, Result>> waiting_;  // in place: frames in the fill, with their characters
   BgrConverter conv_in_, conv_out_;
-  int64_t frames_ = 0, found_ = 0, puppets_ = 0;
+  int64_t frames_ = 0, puppets_ = 0;
   double puppet_ms_ = 0;
   const Emit* emit_ = nullptr;
   // Last: its worker finishes queued analyses before the members they use go.
@@ -403,7 +507,9 @@ extern const FilterDesc motion_transfer_filter = {
     "turned to a side is mirrored when the performer faces the other way, flip=auto), clothes and hair do not\n"
     "swing by themselves, and limbs that touch the body in the picture bend the body with them. In place (no bg=) the\n"
     "performer is removed as remove=people:who=... does (its notes say where that fill is weak) and the character drawn\n"
-    "there, its light matched to the scene, with a soft contact shadow. One character a filter: chain two with who=.\n"
+    "there, its light matched to the scene, with a soft contact shadow. Several characters: character=a.png|b.png\n"
+    "(rig=|b.json where one needs a rig file) with who=largest, left, right or center: the first character to the\n"
+    "performer who= picks, the next to the one it picks among the others, each followed from then on.\n"
     "Alpha output (bg=transparent) needs a container that holds it (.mov with -c:v prores_ks -pix_fmt yuva444p10le,\n"
     "or .webm with -c:v libvpx-vp9, or .mkv with -c:v ffv1)."};
 

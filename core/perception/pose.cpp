@@ -55,7 +55,23 @@ struct PoseTracker::State {
   int far_missed = 0;  // frames since the multi-pose network last saw them
   int far_frames = 0;  // frames followed by it (BlazePose looks again every 5th)
   std::array<OneEuro, 35 * 3> filters;  // 33 landmarks + the 2 that place the next region
+  int slot = 0;
+  std::vector<cv::Rect2f> avoid;  // bodies other trackers follow
 };
+
+namespace {
+bool avoided(const std::vector<cv::Rect2f>& avoid, cv::Point2f hips) {
+  for (const auto& b : avoid)
+    if (b.contains(hips)) return true;
+  return false;
+}
+// A multi-pose body's hips' middle (its box's middle when the hips are not seen).
+cv::Point2f hips_of(const PersonPose& p) {
+  const auto &l = p.keypoints[11], &r = p.keypoints[12];
+  if (l.z < 0.3f || r.z < 0.3f) return {p.box.x + p.box.width / 2, p.box.y + p.box.height / 2};
+  return {(l.x + r.x) / 2, (l.y + r.y) / 2};
+}
+}  // namespace
 
 PoseTracker::PoseTracker(std::string model, bool want_mask, bool smooth, std::string who) : s_(std::make_unique<State>()) {
   if (!who.empty()) {
@@ -72,6 +88,14 @@ PoseTracker::PoseTracker(std::string model, bool want_mask, bool smooth, std::st
 }
 PoseTracker::~PoseTracker() = default;
 
+void PoseTracker::set_slot(int k) { s_->slot = k; }
+void PoseTracker::avoid(std::vector<cv::Rect2f> bodies) { s_->avoid = std::move(bodies); }
+void PoseTracker::lose() {
+  s_->tracking = false;
+  s_->far_box = {};
+  s_->pose = Pose{};
+}
+
 void PoseTracker::also_far_people() {
   s_->far = true;
   model_file("movenet-multipose");
@@ -85,7 +109,8 @@ const int kCocoToBlaze[17] = {0, 2, 5, 7, 8, 11, 12, 13, 14, 15, 16, 23, 24, 25,
 
 // The person `who` of MoveNet's multi-pose (people too small for BlazePose's detector), as a Pose
 // with no depth; the smoothing carries on through the same filters.
-static Pose far_pose(Frame& f, const std::string& who, cv::Rect2f& last, std::array<OneEuro, 35 * 3>& filters, bool smooth) {
+static Pose far_pose(Frame& f, const std::string& who, const std::vector<cv::Rect2f>& avoid, cv::Rect2f& last,
+                     std::array<OneEuro, 35 * 3>& filters, bool smooth) {
   Pose out;
   // Small people only: a body a third of the picture's height or more is BlazePose's (which
   // places its points better; MoveNet's on such a body misled the puppet).
@@ -105,7 +130,8 @@ static Pose far_pose(Frame& f, const std::string& who, cv::Rect2f& last, std::ar
     if (!found) return out;
   } else {
     std::vector<Detection> v;
-    for (size_t i = 0; i < poses.size(); ++i) v.push_back({0, poses[i].score, poses[i].box, int(i)});
+    for (size_t i = 0; i < poses.size(); ++i)
+      if (!avoided(avoid, hips_of(poses[i]))) v.push_back({0, poses[i].score, poses[i].box, int(i)});
     std::vector<Detection> c = choose(v, who.empty() ? "largest" : who, f.width());
     if (c.empty()) return out;
     pick = size_t(c[0].track);
@@ -129,11 +155,11 @@ static Pose far_pose(Frame& f, const std::string& who, cv::Rect2f& last, std::ar
 // third of the picture tall (smaller ones are far_pose's): centred on the hips, its scale point
 // 1.75 torso lengths toward the shoulders (where BlazePose's own auxiliary points put it: measured
 // 1.67 to 1.77 on a tracked person).
-static bool seed_from_multipose(Frame& f, const std::string& who, Roi& roi) {
+static bool seed_from_multipose(Frame& f, const std::string& who, const std::vector<cv::Rect2f>& avoid, Roi& roi) {
   std::vector<Detection> v;
   auto poses = detect_poses(f);
   for (size_t i = 0; i < poses.size(); ++i)
-    if (poses[i].box.height >= f.height() / 3.f) v.push_back({0, poses[i].score, poses[i].box, int(i)});
+    if (poses[i].box.height >= f.height() / 3.f && !avoided(avoid, hips_of(poses[i]))) v.push_back({0, poses[i].score, poses[i].box, int(i)});
   std::vector<Detection> c = choose(v, who.empty() ? "largest" : who, f.width());
   if (c.empty()) return false;
   const auto& k = poses[size_t(c[0].track)].keypoints;  // COCO: 5, 6 shoulders; 11, 12 hips
@@ -149,7 +175,8 @@ int PoseTracker::detector_runs() const { return s_->detector_runs; }
 
 const Pose& PoseTracker::track(Frame& f) {
   State& s = *s_;
-  const std::string key = "perception/pose/" + s.model + (s.who.empty() ? "" : "/" + s.who) + (s.far ? "/far" : "");
+  const std::string key = "perception/pose/" + s.model + (s.who.empty() ? "" : "/" + s.who) + (s.far ? "/far" : "") +
+                          (s.slot > 0 ? "/" + std::to_string(s.slot) : "");
   if (const Pose* p = memo_get<Pose>(f, key); p && (!s.want_mask || !p->mask.empty())) return s.pose = *p, s.pose;
   constexpr int kSide = 256;
   Pose out;
@@ -167,12 +194,14 @@ const Pose& PoseTracker::track(Frame& f) {
       detected = true;
       ++s.detector_runs;
       auto dets = detect_people(f);
+      dets.erase(std::remove_if(dets.begin(), dets.end(), [&](const PersonDetection& d) { return avoided(s.avoid, d.keypoints[0]); }),
+                 dets.end());
       if (dets.empty()) {
         nobody = true;
         // BlazePose's detector misses some near bodies it would track well once found (a
         // footballer mid-kick, 256 px tall in 540, went unseen for 20 frames): the multi-pose
         // network's body then places the region.
-        if (s.far && seed_from_multipose(f, s.who, s.roi)) {
+        if (s.far && seed_from_multipose(f, s.who, s.avoid, s.roi)) {
           s.tracking = true;
           continue;
         }
@@ -259,7 +288,7 @@ const Pose& PoseTracker::track(Frame& f) {
     // Far people only where BlazePose's detector sees no one (where it sees someone but the
     // landmarks fail, it will have them a few frames on: MoveNet's fewer points would not help).
     if (s.far && (nobody || far_following)) {
-      out = far_pose(f, s.who, s.far_box, s.filters, s.smooth);
+      out = far_pose(f, s.who, s.avoid, s.far_box, s.filters, s.smooth);
       // The multi-pose network misses a small person now and then: their last pose is held
       // for up to half a second (else the character would blink), then they are let go.
       if (out.found) s.far_missed = 0;

@@ -41,6 +41,13 @@ class PoseTracker {
   // small (under a third of the picture's height: its 17 keypoints as landmarks, no depth, no
   // hands and feet). Before track().
   void also_far_people();
+  // Several trackers over the same frames, each following another person: slot k > 0 keeps this
+  // one's memo apart from the others', and avoid() names the bodies they follow (boxes, frame
+  // pixels): when tracking (re)starts, a body whose hips' middle lies in one of them is not taken.
+  void set_slot(int k);
+  void avoid(std::vector<cv::Rect2f> bodies);
+  // Let the body go (the next frame looks again): the caller found two trackers on one body.
+  void lose();
   const Pose& track(Frame& f);     // memoised per frame ("perception/pose")
   int detector_runs() const;       // how often tracking was (re)started, for tests and stats
 

@@ -123,6 +123,40 @@ echo "in place: the person segmenter finds $left of the performer's pixels outsi
 awk -v l="$left" 'BEGIN { exit !(l < 0.1) }' || die "in place: $left of the performer is left (< 0.1)"
 ok "in place: the performer is gone ($left of their pixels left outside the character)"
 
+# squash=1: the character walking right at half a torso a second is stretched across and
+# shortened (about 4 % each way), its area kept; squash=0 (the default) is alpha.mkv.
+"$O" -y -nostats -i perf.mkv -vf "motion-transfer=character=char.png:bg=transparent:squash=1" -c:v ffv1 squash.mkv
+ffmpeg -v error -y -i squash.mkv -vf "$sel,alphaextract" -vsync 0 -f rawvideo -pix_fmt gray s1.gray
+ffmpeg -v error -y -i alpha.mkv -vf "$sel,alphaextract" -vsync 0 -f rawvideo -pix_fmt gray s0.gray
+sq=$(python3 - <<'PY'
+W, H = 960, 540
+solid = bytes(1 if i > 127 else 0 for i in range(256))
+def shapes(path):
+    d, out = open(path, 'rb').read(), []
+    for k in range(len(d) // (W * H)):
+        f = d[k * W * H:(k + 1) * W * H].translate(solid)
+        x0, x1, rows = W, -1, []
+        for y in range(H):
+            r = f[y * W:(y + 1) * W]
+            i = r.find(1)
+            if i >= 0:
+                x0, x1 = min(x0, i), max(x1, r.rfind(1))
+                rows.append(y)
+        out.append((x1 - x0, rows[-1] - rows[0], f.count(1)))
+    return out
+a, b = shapes('s0.gray'), shapes('s1.gray')
+n = len(a)
+w = sum(y[0] / x[0] for x, y in zip(a, b)) / n
+h = sum(y[1] / x[1] for x, y in zip(a, b)) / n
+area = max(abs(y[2] / x[2] - 1) for x, y in zip(a, b))
+print(f'{w:.4f} {h:.4f} {area:.4f}')
+PY
+)
+set -- $sq
+echo "squash=1: the character ${1}x as wide, ${2}x as tall as without, its area within $3"
+awk -v w="$1" -v h="$2" -v a="$3" 'BEGIN { exit !(w >= 1.02 && h <= 0.98 && a <= 0.02) }' || die "squash=1: width x$1 (>= 1.02), height x$2 (<= 0.98), area off by $3 (<= 0.02)"
+ok "squash=1: stretched along the motion (x$1 wide, x$2 tall), the area kept"
+
 # keep=1: the performer stays as they were, the character beside them.
 "$O" -y -nostats -i still.mkv -vf "motion-transfer=character=char.png:keep=1" -c:v ffv1 keep.mkv
 ffmpeg -v error -y -i still.mkv -i keep.mkv -filter_complex "[0]select=eq(n\,60),crop=260:256:440:220[a];[1]select=eq(n\,60),crop=260:256:440:220[b];[a][b]psnr=stats_file=keep.psnr" -f null - 2>/dev/null
@@ -141,13 +175,39 @@ grep -q "usual human proportions" logo.err || die "omni rig on a logo: $(cat log
 [ "$(count_frames logo.mkv)" = 15 ] || die "the logo with its rig: $(count_frames logo.mkv) frames"
 ok "a logo: a clear error without a rig; omni rig writes a standard one, and it performs with it"
 
+# ---- several characters ----------------------------------------------------------------------
+# Two performers (the mirrored photo walking right, the photo walking left); character=a|b with
+# who=left: the first character to the left one, the next to the one left of the others. Each
+# half of the frame is what a filter for that character alone (who=left, who=right) draws there.
+ffmpeg -v error -y -loop 1 -t 2 -r 30 -i "$DATA/home.jpg" -loop 1 -t 2 -r 30 -i "$DATA/messi5.jpg" -filter_complex \
+  "[0]scale=960:540:force_original_aspect_ratio=increase,crop=960:540,boxblur=4[bg];[1]split[a][b];[a]hflip,scale=411:256[l];[b]scale=411:256[r];[bg][l]overlay=x='20+20*t':y=220[t];[t][r]overlay=x='540-20*t':y=200,format=yuv420p" \
+  -c:v ffv1 two.mkv
+"$O" -y -nostats -v verbose -i two.mkv -vf "motion-transfer=character=char.png|$DATA/opencv-logo.png:rig=|logo.json:who=left:bg=white" -c:v ffv1 two_out.mkv 2>two.log
+[ "$(grep -c "the performer was found in 60 of 60 frames" two.log)" = 2 ] || die "two characters: $(grep found two.log)"
+"$O" -y -nostats -i two.mkv -vf "motion-transfer=character=char.png:who=left:bg=white" -c:v ffv1 one_l.mkv
+"$O" -y -nostats -i two.mkv -vf "motion-transfer=character=$DATA/opencv-logo.png:rig=logo.json:who=right:bg=white" -c:v ffv1 one_r.mkv
+for half in "0 one_l" "480 one_r"; do
+  set -- $half
+  ffmpeg -v error -i two_out.mkv -i "$2.mkv" -filter_complex "[0]crop=480:540:$1:0[a];[1]crop=480:540:$1:0[b];[a][b]psnr=stats_file=$2.psnr" -f null -
+  worst=$(sed -n 's/.*psnr_avg:\([0-9.inf]*\).*/\1/p' "$2.psnr" | sort -g | head -1)
+  awk -v w="$worst" 'BEGIN { exit !(w == "inf" || w >= 40) }' || die "two characters: the half at x=$1 is not $2's (worst frame $worst dB)"
+  # ...and a character is drawn there: not the white background alone.
+  ffmpeg -v error -i two_out.mkv -vf "select=eq(n\,40),crop=480:540:$1:0,format=gray" -frames:v 1 -f rawvideo -y half.gray
+  python3 -c "import sys; d = open('half.gray', 'rb').read(); sys.exit(not sum(v < 200 for v in d) > 5000)" || die "two characters: nothing drawn at x=$1"
+done
+"$O" -y -nostats -i two.mkv -t 1 -vf "motion-transfer=character=char.png|char.png" -c:v ffv1 two_in_place.mkv
+[ "$(count_frames two_in_place.mkv)" = 30 ] || die "two characters in place: $(count_frames two_in_place.mkv) frames"
+ok "several characters: character=a|b with who=left, each on its performer as if alone (in place too)"
+
 # ---- bad options ------------------------------------------------------------------------------
 E() { expect_fail "$1" "$O" -y -i still.mkv -vf "$2" -f null - >/dev/null; }
 E "say who performs: character=" "motion-transfer"
 E "cannot read 'nope.png'" "motion-transfer=character=nope.png"
 E "key=blue: white or black" "motion-transfer=character=char.png:key=blue"
 E "keep=1 keeps the performer.*bg=green" "motion-transfer=character=char.png:keep=1:bg=green"
-E "one character a filter" "motion-transfer=character=char.png|char.png"
+E "3 rigs for 2 characters" "motion-transfer=character=char.png|char.png:rig=||"
+E "who=2 names one performer; with several characters who= orders them" "motion-transfer=character=char.png|char.png:who=2"
+E "an empty name in the list" "motion-transfer=character=char.png|"
 E "window= is for the fill in place" "motion-transfer=character=char.png:bg=green:window=4"
 E "scale.*match" "motion-transfer=character=char.png:scale=big"
 sed 's/"left_wrist"/"left_hand"/' char.json >bad.json

@@ -38,7 +38,7 @@ declare -A needs=(
 declare -A variants=(
   [add]="add=image=$T/sticker.png:anchor=eyes:rotate=30 add=image=$T/plain.png:key=black:x=0:y=0:size=200:track=0 add=snow add=text=Aé第:x=1:y=1:scale=0.05 add=video=$T/clip.webm:x=0:y=0"
   [next-shot]="next-shot=closeup next-shot=cut:shots=wide|closeup:every=0.1 next-shot=medium:pad=1 next-shot=wide:target=salient next-shot=continue:duration=0.3,trim=end_frame=3"
-  [motion-transfer]="$mt:bg=transparent $mt:keep=1:show=1"
+  [motion-transfer]="$mt:bg=transparent $mt:keep=1:show=1 motion-transfer=character=$T/sticker.png|$T/sticker.png:rig=$T/sticker.json|$T/sticker.json:squash=1"
   [matte]="matte=bg=transparent matte=bg=blur matte=model=pose matte=keep=salient matte=model=rvm matte=keep=dog"
   [remove]="remove=salient remove=x=1:y=1:w=1:h=1:track=1 remove=x=0:y=0:w=2:h=2:method=inpaint remove=people:find=segmenter remove=car"
   [replace]="replace=background:with=blur:wrap=1 replace=color:x=0:y=0:w=1:h=1:from=yellow:to=cyan replace=color:target=person replace=sky:with=$T/plain.png replace=season=winter replace=time=night replace=object:x=0:y=0:w=2:h=2:with=$T/sticker.png"

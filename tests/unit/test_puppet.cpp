@@ -16,6 +16,7 @@
 #include "core/puppet/draw.h"
 #include "core/puppet/mesh.h"
 #include "core/puppet/rig.h"
+#include "core/puppet/squash.h"
 
 using namespace omni;
 
@@ -214,4 +215,42 @@ TEST_CASE("puppet: a rig in a mirror, and which way it faces") {
   // Twice is the rig itself.
   Rig back = mirrored(m);
   for (int k = 0; k < kJoints; ++k) CHECK(dist(back.joint[size_t(k)], r.joint[size_t(k)]) < 1e-4f);
+}
+
+TEST_CASE("puppet: squash and stretch") {
+  const float dt = 1.f / 30, torso = 100;
+  SUBCASE("still: nothing") {
+    SquashStretch sq(1);
+    for (int i = 0; i < 30; ++i) CHECK(cv::norm(sq.update({200, 300}, torso, dt) - cv::Matx22f::eye()) < 1e-6);
+  }
+  SUBCASE("off: nothing, whatever the motion") {
+    SquashStretch sq(0);
+    for (int i = 0; i < 30; ++i) CHECK(cv::norm(sq.update({200 + 10.f * i, 300}, torso, dt) - cv::Matx22f::eye()) < 1e-6);
+  }
+  SUBCASE("running right: longer across, shorter up, the same area, the feet kept") {
+    SquashStretch sq(1);
+    cv::Matx22f m;
+    for (int i = 0; i < 30; ++i) m = sq.update({200 + 10.f * i, 300}, torso, dt);  // 3 torsos a second
+    const float s = 1 + 0.25f * std::tanh(1.f);
+    CHECK(m(0, 0) == doctest::Approx(s).epsilon(0.01));
+    CHECK(m(1, 1) == doctest::Approx(1 / s).epsilon(0.01));
+    CHECK(std::abs(m(0, 1)) < 1e-3f);
+    CHECK(cv::determinant(m) == doctest::Approx(1).epsilon(1e-4));
+    std::vector<cv::Point2f> pts = {{100, 400}, {140, 200}, {60, 250}};
+    const double before = signed_area2(pts, {0, 1, 2});
+    apply_about(pts, m, {100, 400});
+    CHECK(dist(pts[0], {100, 400}) < 1e-4f);
+    CHECK(signed_area2(pts, {0, 1, 2}) == doctest::Approx(before).epsilon(1e-3));
+    CHECK(pts[1].y > 200);  // the head comes down: shorter
+  }
+  SUBCASE("a fall stopping: squashed") {
+    SquashStretch sq(1);
+    float y = 300;
+    for (int i = 0; i < 15; ++i) sq.update({200, y += 8}, torso, dt);  // falling 2.4 torsos a second
+    cv::Matx22f m;
+    for (int i = 0; i < 3; ++i) m = sq.update({200, y}, torso, dt);  // on the ground
+    CHECK(m(1, 1) < 0.95f);  // shorter
+    CHECK(m(0, 0) > 1.f);    // wider
+    CHECK(cv::determinant(m) == doctest::Approx(1).epsilon(1e-3));
+  }
 }
