@@ -19,6 +19,7 @@ static const char* kRigUsage =
     "  Writes the character's skeleton (JSON: joint names as the pose model's, pixels of the picture) to FILE, or to\n"
     "  standard output. The pose model finds it when the picture looks like a person; else the joints are placed at\n"
     "  usual human proportions inside the character's box, for you to move. -preview draws them over the picture.\n"
+    "  A picture without alpha and without -key is cut out as motion-transfer cuts it (matte's person, else salient).\n"
     "  Then: omni -i dance.mp4 -vf motion-transfer=character=PICTURE:rig=FILE out.mp4\n";
 
 int rig_main(const std::vector<std::string>& args) {

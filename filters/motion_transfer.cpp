@@ -38,13 +38,14 @@ namespace omni {
 namespace {
 
 const OptionDef options[] = {
-    {"character", "the character picture: PNG/WebP with alpha, or a plain white or black background with key=; several, one a "
-                  "performer: a.png|b.png",
+    {"character", "the character picture: PNG/WebP with alpha, a plain white or black background with key=, or any picture "
+                  "(its person, else its salient object, cut out as matte does); several, one a performer: a.png|b.png",
      OptType::String, ""},
     {"rig", "the character's skeleton as a rig file (omni rig PICTURE -o FILE writes one); default: found by the pose model "
             "when the character looks like a person; several characters: one a character, a.json|b.json (empty: found)",
      OptType::String, ""},
-    {"key", "a character picture without alpha: white or black cuts that plain background", OptType::String, ""},
+    {"key", "a character picture without alpha: white or black cuts that plain background (default: matte's cut-out)",
+     OptType::String, ""},
     {"bg", "what the character performs on: empty (in place: the performer is removed and the background filled), green, blue, "
            "a colour (name, #RRGGBB), transparent, or an image or video file", OptType::String, ""},
     {"keep", "keep the performer and draw the character beside them", OptType::Bool, "0"},
@@ -151,8 +152,9 @@ class MotionTransfer : public Filter {
       a->pose = std::make_unique<PoseTracker>(pose_model, false, true, who_);
       a->pose->also_far_people();
       if (pictures.size() > 1) a->pose->set_slot(int(i) + 1);
-      av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: skeleton from %s, mesh of %zu triangles, %zu vertices; %s\n",
-             pictures[i].c_str(), a->puppet[0].character.rig.source.c_str(), a->puppet[0].mesh.tris.size(),
+      const Character& pc = a->puppet[0].character;
+      av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: %s: %s%sskeleton from %s, mesh of %zu triangles, %zu vertices; %s\n",
+             pictures[i].c_str(), pc.cut_out.empty() ? "" : ("cut out by " + pc.cut_out + ", ").c_str(), "", pc.rig.source.c_str(), a->puppet[0].mesh.tris.size(),
              a->puppet[0].mesh.rest.size(),
              a->shown == 0 ? "it faces the camera or flip=off: never mirrored" : own > 0 ? "it faces right" : "it faces left");
       acts_.push_back(std::move(a));

@@ -9,17 +9,70 @@
 #include "core/image/convert.h"
 #include "core/image/sprite.h"
 #include "core/perception/pose.h"
+#include "core/perception/subject.h"
 
 namespace omni {
 
+namespace {
+
+// The picture as a 4:2:0 frame (even sizes: the right column and bottom row repeated).
+Frame frame_of(const cv::Mat& bgr) {
+  cv::Mat even;
+  cv::copyMakeBorder(bgr, even, 0, bgr.rows & 1, 0, bgr.cols & 1, cv::BORDER_REPLICATE);
+  Frame fr = Frame::alloc(even.cols, even.rows, AV_PIX_FMT_YUV420P);
+  fr.av()->colorspace = AVCOL_SPC_BT470BG;
+  fr.av()->color_range = AVCOL_RANGE_MPEG;
+  BgrConverter().from_bgr(even, fr);
+  return fr;
+}
+
+// matte's cut-out of one picture (CV_32F alpha): `keep` as matte=keep=...
+cv::Mat subject_alpha(const cv::Mat& bgr, const std::string& keep, const std::string& what) {
+  SubjectOptions o;
+  o.keep = keep;
+  o.edges.refine = -1;
+  o.edges.smooth = 0;
+  Subject subject(o, what);
+  Frame fr = frame_of(bgr);
+  bool person = false;
+  cv::Mat p = subject.probability(fr, person);
+  cv::Mat a8 = subject.alpha(p, person, fr), a;
+  a8(cv::Rect(0, 0, bgr.cols, bgr.rows)).convertTo(a, CV_32F, 1 / 255.0);
+  return a;
+}
+
+}  // namespace
+
 Character load_character_picture(const std::string& path, const std::string& key, const std::string& what) {
-  Sprite s = Sprite::load(path, key, what + ": character");
+  // No key and no alpha: the picture is read as it is and its subject cut out below.
+  Sprite s = Sprite::load(path, key.empty() ? "none" : key, what + ": character");
   Character c;
   c.bgr = s.bgr();
   c.alpha = s.alpha();
   c.path = path;
   if (c.bgr.cols < 16 || c.bgr.rows < 16)
     fail("{}: character '{}' is {}x{}; a character picture must be at least 16x16", what, path, c.bgr.cols, c.bgr.rows);
+  double lowest = 1;
+  cv::minMaxLoc(c.alpha, &lowest);
+  if (key.empty() && lowest >= 1) {
+    // A picture with nothing clear in it (a photo or a drawing on its background): cut out as
+    // matte does, the person first (what the pose model reads), else the salient object (ISNet,
+    // an optional model: without it, say what else works).
+    c.alpha = subject_alpha(c.bgr, "person", what);
+    c.cut_out = "the person segmenter";
+    if (cv::countNonZero(c.alpha > 0.5f) < 0.02 * c.alpha.total()) {
+      try {
+        c.alpha = subject_alpha(c.bgr, "salient", what);
+        c.cut_out = "the salient-object model";
+      } catch (const Error&) {
+        fail("{}: '{}' has no alpha and the person segmenter finds no one in it; key=white or key=black cuts a plain "
+             "background, or install the salient-object model (omni models fetch isnet) to cut out its main subject",
+             what, path);
+      }
+      if (cv::countNonZero(c.alpha > 0.5f) < 0.02 * c.alpha.total())
+        fail("{}: '{}' has no alpha and no subject stands out in it; give it alpha, or key=white or key=black", what, path);
+    }
+  }
   return c;
 }
 

@@ -16,9 +16,12 @@ struct Character {
   cv::Mat alpha;  // CV_32F 0..1
   Rig rig;
   std::string path;
+  std::string cut_out;  // what cut it out of its background ("": its own alpha or key=)
 };
 
-// The picture and its cut-out alone. key: "" (the picture's alpha), white or black.
+// The picture and its cut-out alone. key: "" (the picture's alpha; a picture without one is cut
+// out as matte does: the person segmenter, else the salient-object model when installed), white or
+// black (that plain background keyed), none (the whole picture).
 Character load_character_picture(const std::string& path, const std::string& key, const std::string& what);
 
 // The same, and its skeleton. rig_path: "" to find the skeleton with the pose
