@@ -116,15 +116,12 @@ bool find_skeleton(const Character& c, Skeleton& s) {
   // the tracker reads.
   cv::Mat grey = over_grey(c);
   cv::Mat even = grey(cv::Rect(0, 0, grey.cols & ~1, grey.rows & ~1)).clone();
-  BgrConverter conv;
   PoseTracker pose("pose-full", false, false, "");
   Pose p;
-  // The tracker's second and third looks start from the landmarks of the one before: a closer crop.
+  // The tracker's second and third looks start from the landmarks of the one before: a closer crop
+  // (a new frame each time: the tracker remembers what it saw in a frame).
   for (int k = 0; k < 3; ++k) {
-    Frame fr = Frame::alloc(even.cols, even.rows, AV_PIX_FMT_YUV420P);
-    fr.av()->colorspace = AVCOL_SPC_BT470BG;
-    fr.av()->color_range = AVCOL_RANGE_MPEG;
-    conv.from_bgr(even, fr);
+    Frame fr = frame_of(even);
     p = pose.track(fr);
     if (!p.found) return false;
   }
