@@ -337,6 +337,22 @@ void Runner::open_inputs() {
     }
     if (int r = avformat_find_stream_info(in->ic, nullptr); r < 0)
       fail("input '{}': cannot read stream information: {}", path, av_error_text(r));
+    if (!fmt && in->ic->probe_score <= AVPROBE_SCORE_RETRY) {
+      // A guess this weak with no picture or sound in it is noise that happened to match some text
+      // format's probe (random bytes pass as lrc lyrics now and then); ffmpeg carries on and
+      // reports an empty output, which sends the user to check -map instead of the file.
+      bool media = false;
+      for (unsigned s = 0; s < in->ic->nb_streams; ++s) {
+        AVMediaType t = in->ic->streams[s]->codecpar->codec_type;
+        media = media || t == AVMEDIA_TYPE_VIDEO || t == AVMEDIA_TYPE_AUDIO;
+      }
+      if (!media) {
+        hold.discard();
+        fail("input '{}': not a media file omni can read, or it is corrupt (the best guess, {}, is weak and holds "
+             "no video or audio; -f FORMAT forces one)",
+             path, in->ic->iformat->name);
+      }
+    }
     if (path.rfind("pipe:", 0) == 0 && std::string_view(in->ic->iformat->name).starts_with("mov"))
       for (unsigned k = 0; k < in->ic->nb_streams; ++k) {
         const AVCodecParameters* par = in->ic->streams[k]->codecpar;

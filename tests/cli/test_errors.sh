@@ -11,6 +11,11 @@ expect_fail "'\[' without a matching '\]'" "$OMNI" -i in.mp4 -vf "[a scale=2:2" 
 expect_fail "input 'missing.mp4': no such file" "$OMNI" -i missing.mp4 out.mp4 >/dev/null
 head -c 20000 /dev/urandom > corrupt.mp4
 expect_fail "input 'corrupt.mp4': not a media file omni can read, or it is corrupt" "$OMNI" -i corrupt.mp4 out.mp4 >/dev/null
+# Noise whose first bytes pass the lrc lyrics probe (1 random file in about 300 does): a weak guess
+# with no picture or sound is still a corrupt input, not an output with no stream selected.
+{ printf '[1:2]'; head -c 20000 /dev/urandom; } > corrupt.mp4
+expect_fail "input 'corrupt.mp4': not a media file omni can read, or it is corrupt \\(the best guess, lrc, is weak" \
+  "$OMNI" -i corrupt.mp4 out.mp4 >/dev/null
 ffmpeg -v error -y -f lavfi -i sine=duration=1 -c:a aac audio.m4a
 expect_fail "has no video stream for -vf; drop -vf to convert its audio" "$OMNI" -i audio.m4a -vf null out.mp4 >/dev/null
 expect_fail "-ss 10 is at or past its end \(1.00 s\); choose an earlier start" "$OMNI" -ss 10 -i audio.m4a out.m4a >/dev/null
