@@ -51,6 +51,11 @@ const OptionDef options[] = {
                "inpaint (spatial only)",
      OptType::Enum, "auto", 0, 0, "auto|frames|local|plate|inpaint"},
     {"window", "frames before and after the current one that may lend their pixels", OptType::Int, "12", 1, 60},
+    {"memory", "a moving camera: also fill from what frames older than the window saw (a mosaic of the background in the "
+               "scene's coordinates, at most 3 frames' worth of pixels); 0: the window and the carried fill only",
+     OptType::Bool, "1"},
+    {"pass", "2: read the whole input once before writing (a file, not a pipe; the masks are found twice), so the first "
+             "frames also get what only later frames see", OptType::Int, "1", 1, 2},
     {"show", "show the mask (red) instead of filling, for tuning", OptType::Bool, "0"},
     {"model", "spatial inpainting network from the model manifest (task inpainting); empty: OpenCV's Telea", OptType::String, ""},
     {"tiles", "people: also look at an NxN grid of zoomed tiles, for people far from the camera", OptType::Int, "1", 1, 4},
@@ -75,7 +80,7 @@ class Remove : public Filter {
       fail("remove: a box of {}x{} covers nothing; w and h must be at least 1: remove=x=620:y=40:w=180:h=90", o.i("w"), o.i("h"));
     if (what_ == kBox && (box_.width <= 0 || box_.height <= 0)) fail("remove: what=box needs w and h (and x, y): remove=x=620:y=40:w=180:h=90");
     if (track_ && what_ != kBox) fail("remove: track=1 follows a box; give x, y, w, h");
-    if (track_) follow_ = std::make_unique<BoxFollower>(box_);
+    box0_ = box_;
     dilate_ = int(o.i("dilate"));
     if (what_ == kMask) {
       if (o.s("mask").empty()) fail("remove: what=mask needs mask=FILE (an image or video, white where to remove)");
@@ -104,14 +109,16 @@ class Remove : public Filter {
     } else if (what_ == kPeople) {
       for (const char* m : {"selfie", "selfie-landscape"}) require_model(m);
     }
-    if (what_ == kSalient) {
-      require_model("isnet");
-      salient_ = std::make_unique<SalientTracker>(int(o.i("keyint")), "isnet");
-    }
+    if (what_ == kSalient) require_model("isnet");
+    keyint_ = int(o.i("keyint"));
     fill_opts_.method = FillMethod(o.i("method"));
     fill_opts_.window = int(o.i("window"));
     fill_opts_.feather = int(o.i("feather"));
     fill_opts_.show = o.b("show");
+    fill_opts_.memory = o.b("memory");
+    two_pass_ = o.i("pass") == 2;
+    if (two_pass_ && (!fill_opts_.memory || (fill_opts_.method != FillMethod::Auto && fill_opts_.method != FillMethod::Frames) || fill_opts_.show))
+      fail("remove: pass=2 fills from the scene memory; it goes with method=auto or frames and memory=1, not show=1");
     fill_opts_.join = what_ == kPeople || what_ == kSalient || what_ == kMatte || what_ == kObject;
     fill_opts_.model = o.s("model");
     if (!fill_opts_.model.empty()) {
@@ -131,7 +138,6 @@ class Remove : public Filter {
   }
 
   StreamInfo configure(const StreamInfo& in) override {
-    mask_clock_.set_time_base(in.time_base);
     if (what_ == kBox) {
       if (box_.x >= in.width || box_.y >= in.height)
         fail("remove: the box at {},{} is outside the {}x{} picture", int(box_.x), int(box_.y), in.width, in.height);
@@ -148,14 +154,29 @@ class Remove : public Filter {
         double fps = in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 25;
         set_people_cadence(target_opts_, fps);
       }
-      target_ = std::make_unique<TargetMasker>(target_cls_, target_opts_);
       // Analysed up to 4 frames ahead of the fill: a detector frame costs several times the
       // others (a box or a mask file gains nothing from it: 10 % slower there).
       pipe_.set_depth(4);
     }
     fill_opts_.ring = std::max(4, dilate_ + 2);
     fill_ = std::make_unique<VideoFill>(fill_opts_);
-    return in;
+    start_finding(in);
+    if (two_pass_) {
+      if (!in.first_pass)
+        fail("remove: pass=2 reads the input twice: it needs a file (not a pipe) and remove in a -vf chain (not -filter_complex)");
+      // The same frames, through the same filters before this one: masks found as they will be
+      // found again below, and the fill's memory primed with them.
+      av_log(nullptr, AV_LOG_VERBOSE, "remove: pass=2: reading the input once to remember the scene\n");
+      in.first_pass([this](Frame f) {
+        cv::Mat bgr = conv_in_.to_bgr(f);
+        fill_->prime(bgr, mask_of(f, bgr));
+      });
+      fill_->end_prime();
+      start_finding(in);
+    }
+    StreamInfo out = in;
+    out.first_pass = nullptr;
+    return out;
   }
 
   // The window's future half waits here until the frame in the middle can be filled.
@@ -186,6 +207,16 @@ class Remove : public Filter {
 
  private:
   // ---- masks ----------------------------------------------------------------------------------
+
+  // The mask finders from the first frame on (again, after a first pass).
+  void start_finding(const StreamInfo& in) {
+    mask_clock_ = ClipClock();
+    mask_clock_.set_time_base(in.time_base);
+    box_ = box0_;
+    if (track_) follow_ = std::make_unique<BoxFollower>(box_);
+    if (what_ == kSalient) salient_ = std::make_unique<SalientTracker>(keyint_, "isnet");
+    if (!target_cls_.empty()) target_ = std::make_unique<TargetMasker>(target_cls_, target_opts_);
+  }
 
   cv::Mat mask_of(Frame& f, const cv::Mat& bgr) {
     cv::Mat m;
@@ -258,8 +289,10 @@ class Remove : public Filter {
     }
     return kObject;
   }
-  cv::Rect2d box_;
+  cv::Rect2d box_, box0_;  // the box now (track=1 moves it) and as given
   std::unique_ptr<BoxFollower> follow_;  // track=1
+  int keyint_ = 30;
+  bool two_pass_ = false;
   std::unique_ptr<MediaReader> mask_media_;
   ClipClock mask_clock_;
   std::unique_ptr<SalientTracker> salient_;
@@ -285,9 +318,12 @@ extern const FilterDesc remove_filter = {
     "background there, aligned to this one by a homography fitted to tracked background points (right for a\n"
     "still camera, pans, tilts and zooms, and distant backgrounds); where near and far things move differently\n"
     "(parallax) by homographies fitted around the hole, frame by frame, which follow the background next to the\n"
-    "object but not a scene of many depths; for a still camera also a background plate\n"
-    "that remembers every pixel ever seen. What no frame saw is inpainted spatially (OpenCV's Telea, smooth\n"
-    "rather than textured, or a network named with model=). Shadows and reflections of what is removed are not\n"
+    "object but not a scene of many depths; for a still camera also a background plate that remembers every\n"
+    "pixel ever seen, and for a moving one a memory of the scene (memory=1: a mosaic of what frames older than\n"
+    "the window saw, at most 3 frames' pixels; not kept where there is parallax). pass=2 reads a file once\n"
+    "before writing, so the first frames also get what only later frames see (the masks are found twice).\n"
+    "What no frame saw is inpainted spatially (OpenCV's Telea, smooth rather than textured, or a network named\n"
+    "with model=). Shadows and reflections of what is removed are not\n"
     "part of the mask and stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it).\n"
     "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
     "after it (the format stays deep; the precision is 8-bit). An alpha plane passes through."};

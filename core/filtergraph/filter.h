@@ -32,6 +32,11 @@ struct StreamInfo {
   AVRational time_base{0, 1};
   AVRational frame_rate{0, 1};  // 0/1 when unknown or variable
   AVRational sample_aspect_ratio{0, 1};
+  // Set where this input can be read a second time (a -vf chain on a file, not a pipe): runs the
+  // input, and the filters before this one, once more from the start, handing each frame to
+  // `take`; returns when the input ends. Called from configure(): a filter that needs the whole
+  // video before its first output (remove's pass=2) reads it this way. Empty elsewhere.
+  std::function<void(const std::function<void(Frame)>& take)> first_pass;
 };
 
 using Emit = std::function<void(Frame)>;

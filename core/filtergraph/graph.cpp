@@ -104,6 +104,7 @@ AVFilterContext* create_stock(AVFilterGraph* g, const AVFilter* f, const std::st
 struct FilterGraph::Impl {
   GraphOptions opt;
   std::string sws_flags;
+  std::vector<std::string> chain_before;  // a one-chain graph without labels: the text before each filter
   std::vector<Node> nodes;
   std::vector<GraphLink> links;
   std::vector<Component> comps;
@@ -162,6 +163,16 @@ FilterGraph::FilterGraph(std::string_view text, const GraphOptions& options) : i
     return counts;
   };
   LinkedGraph lg = link_filtergraph(pg, counter);
+  // A plain chain (what -vf usually is) can be replayed up to any filter: the text before it.
+  bool plain = pg.chains.size() == 1;
+  for (const FilterNode& fn : pg.chains.empty() ? std::vector<FilterNode>{} : pg.chains[0]) plain = plain && fn.in_labels.empty() && fn.out_labels.empty();
+  if (plain && options.replay)
+    for (size_t i = 0; i < pg.chains[0].size(); ++i) {
+      ParsedGraph before;
+      before.sws_flags = pg.sws_flags;
+      if (i > 0) before.chains.emplace_back(pg.chains[0].begin(), pg.chains[0].begin() + long(i));
+      m.chain_before.push_back(i > 0 ? to_string(before) : std::string());
+    }
   m.nodes = std::move(parsed_nodes);
   std::vector<GraphLink> links = lg.links;
   std::vector<OpenPad> open_in = lg.inputs, open_out = lg.outputs;
@@ -604,6 +615,10 @@ void FilterGraph::Impl::omni_push(int ni, AVFrame* f) {
     in.time_base = av_buffersink_get_time_base(sink);
     in.frame_rate = av_buffersink_get_frame_rate(sink);
     in.sample_aspect_ratio = av_buffersink_get_sample_aspect_ratio(sink);
+    if (size_t(ni) < chain_before.size())
+      in.first_pass = [replay = opt.replay, chain = chain_before[size_t(ni)], formats = n.filter->formats()](const std::function<void(Frame)>& take) {
+        replay(chain, take, formats);
+      };
     n.out_info = n.filter->configure(in);
     Src& down = comps[n.down_comp].srcs[n.down_src];
     down.time_base = n.out_info.time_base;

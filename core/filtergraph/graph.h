@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/filtergraph/filtergraph.h"
+#include "core/media/frame.h"
 
 extern "C" {
 #include <libavfilter/avfilter.h>
@@ -44,6 +45,10 @@ struct GraphSink {
 struct GraphOptions {
   int threads = 0;              // libavfilter threads per segment (0 = auto)
   std::string sws_flags = "flags=bicubic";  // ffmpeg's default for auto-inserted scalers
+  // The runner's, for a simple graph on a file: reads the input again through `chain` (graph text:
+  // the filters before an omni filter) and hands each frame, in one of `formats` (the omni
+  // filter's), to `take` (StreamInfo::first_pass).
+  std::function<void(const std::string& chain, const std::function<void(Frame)>& take, const std::vector<AVPixelFormat>& formats)> replay;
 };
 
 class FilterGraph {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -13,6 +14,8 @@
 #include <opencv2/photo.hpp>
 #include <opencv2/video/tracking.hpp>
 
+#include "core/image/scene_memory.h"
+#include "core/image/warp.h"
 #include "core/model/hub.h"
 #include "core/model/torch_module.h"
 #include "core/perception/models.h"
@@ -32,6 +35,9 @@ struct Item {
   bool still = true;     // to_prev is (within half a pixel) no motion
   bool parallax = false; // the background does not move as one plane (a quarter of it is off to_prev by > 1 px)
   cv::Mat gray;          // luma at the working size (about 640 px wide)
+  cv::Matx33d to_scene = cv::Matx33d::eye();  // maps this frame's pixels into its scene (the scene memory's coordinates)
+  int scene = 0;         // a frame that could not be aligned to the previous one starts a new scene
+  int64_t number = 0;    // frames pushed before this one
 };
 
 }  // namespace
@@ -63,6 +69,12 @@ struct VideoFill::Impl {
     it.bgr = std::move(bgr);
     it.raw = it.mask = std::move(hole);
     align(it);
+    if (size_t(pushed_) < primed_poses_.size()) {
+      it.to_scene = primed_poses_[size_t(pushed_)].first, it.scene = primed_poses_[size_t(pushed_)].second;  // as the first pass placed it
+    } else if (memory_on()) {
+      place(it);
+    }
+    it.number = pushed_++;
     items_.push_back(std::move(it));
     settle(int(items_.size()) - 3);  // its neighbours two frames on have arrived
   }
@@ -142,6 +154,53 @@ struct VideoFill::Impl {
       }
     }
     prev_gray_ = g, prev_allowed_ = allowed;
+  }
+
+  // The frame's map into the scene. Chained frame-to-frame homographies drift (a 1.5 px a frame
+  // pan: 7 px and 1.5 % of scale off after 90 frames), and the memory is read tens of frames after
+  // it was written: so a frame is linked straight to a key frame (its corners tracked from there,
+  // starting where the chain puts them), and the chain only steps to a new key frame when the
+  // link fails (the view has moved on, or too few corners agree).
+  void place(Item& it) {
+    const bool first = pushed_ == 0;
+    if (!first && !it.aligned) ++scene_;
+    it.scene = scene_;
+    const cv::Matx33d chained = first || !it.aligned ? cv::Matx33d::eye() : last_to_scene_ * it.to_prev;
+    it.to_scene = chained;
+    last_to_scene_ = chained;
+    cv::Mat allowed;
+    cv::resize(it.mask, allowed, it.gray.size(), 0, 0, cv::INTER_NEAREST);
+    allowed = allowed == 0;
+    const cv::Matx33d S(k_, 0, 0, 0, k_, 0, 0, 0, 1), Si(1.0 / k_, 0, 0, 0, 1.0 / k_, 0, 0, 0, 1);
+    if (!key_gray_.empty() && key_scene_ == it.scene && key_gray_.size() == it.gray.size() && !it.still) {
+      // Where the chain puts the key frame's corners in this frame: LK's start.
+      const cv::Matx33d G = Si * chained.inv() * key_to_scene_ * S;
+      std::vector<cv::Point2f> p1;
+      cv::perspectiveTransform(key_pts_, p1, cv::Mat(G));
+      std::vector<uint8_t> st;
+      std::vector<float> err;
+      cv::calcOpticalFlowPyrLK(key_gray_, it.gray, key_pts_, p1, st, err, {21, 21}, 3,
+                               cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 30, 0.01), cv::OPTFLOW_USE_INITIAL_FLOW);
+      std::vector<cv::Point2f> a, b;
+      const cv::Size ws = it.gray.size();
+      for (size_t i = 0; i < key_pts_.size(); ++i)
+        if (st[i] && p1[i].x >= 0 && p1[i].y >= 0 && p1[i].x < ws.width && p1[i].y < ws.height && allowed.at<uint8_t>(int(p1[i].y), int(p1[i].x)))
+          a.push_back(p1[i]), b.push_back(key_pts_[i]);
+      if (a.size() >= 30) {
+        cv::Mat inl;
+        cv::Mat H = cv::findHomography(a, b, cv::RANSAC, 1.0, inl);
+        if (!H.empty() && cv::countNonZero(inl) >= std::max<int>(30, int(key_pts_.size() * 2 / 5))) {
+          it.to_scene = key_to_scene_ * S * cv::Matx33d(H) * Si;
+          last_to_scene_ = it.to_scene;
+          return;
+        }
+      }
+    } else if (!key_gray_.empty() && key_scene_ == it.scene && it.still) {
+      return;  // the camera stands: the key frame still serves
+    }
+    key_gray_ = it.gray, key_scene_ = it.scene, key_to_scene_ = it.to_scene;
+    cv::goodFeaturesToTrack(it.gray, key_pts_, 250, 0.005, 8, allowed);
+    if (key_pts_.size() < 30) key_gray_.release();
   }
 
   // Maps frame t's pixels into frame s (both indices into items_); false when a link is missing.
@@ -246,6 +305,76 @@ struct VideoFill::Impl {
     });
   }
 
+  // ---- the scene memory: the background past the window -------------------------------------
+
+  bool memory_on() const { return o.memory && (method_ == FillMethod::Auto || method_ == FillMethod::Frames); }
+
+  // A frame leaving the window. One homography cannot register a scene with depth (the memory
+  // would smear it): such frames are left out, and frames that read the memory while their window
+  // has parallax do not. Every other frame (a frame's staleness costs nothing measurable; the
+  // tile warps were 5 % of remove's time on a pan), and a still camera's every 8th (its view
+  // changes little; the plate is its memory, this one keeps the view for when the camera moves).
+  void remember(const Item& it) {
+    if (!memory_on() || it.parallax || it.number % (it.still ? 8 : 2)) return;
+    if (!memory_) memory_ = std::make_unique<SceneMemory>(int64_t(it.bgr.cols) * it.bgr.rows * 3);
+    if (memory_scene_ != it.scene) memory_->clear(), memory_scene_ = it.scene;
+    memory_->remember(it.bgr, margin(it), it.to_scene, it.number);
+  }
+
+  // The hole grown by a margin for the memory: the last frame to see a pixel that the object then
+  // covers saw it at the object's edge, where its colours bleed (4:2:0 chroma, soft edges).
+  static cv::Mat margin(const Item& it) {
+    const int m = std::max(4, it.bgr.cols / 160);
+    cv::Mat hole;
+    cv::dilate(it.mask, hole, cv::getStructuringElement(cv::MORPH_RECT, {2 * m + 1, 2 * m + 1}));
+    return hole;
+  }
+
+  // ---- the first pass (pass=2) -----------------------------------------------------------------
+
+  // As push() sees a frame, up to the scene memory: what the memory cannot lend under the hole (and
+  // the window will not either, as far as the first pass can tell) is wanted from later frames.
+  void prime(const cv::Mat& bgr, const cv::Mat& hole) {
+    if (!memory_on()) return;
+    if (k_ == 0) k_ = std::max(1, (bgr.cols + 639) / 640);
+    Item it;
+    it.bgr = bgr;
+    it.raw = it.mask = hole;
+    align(it);
+    place(it);
+    it.number = pushed_++;
+    primed_poses_.emplace_back(it.to_scene, it.scene);
+    const int64_t budget = int64_t(bgr.cols) * bgr.rows * 3;
+    if (!memory_) memory_ = std::make_unique<SceneMemory>(budget);
+    if (memory_scene_ != it.scene) memory_->clear(), memory_scene_ = it.scene;
+    auto& future = future_[it.scene];
+    if (!future) future = std::make_unique<SceneMemory>(budget);
+    const cv::Mat kept = margin(it);
+    future->remember_wanted(bgr, kept, it.to_scene, it.number);
+    // This frame's hole, less what the memory of earlier frames holds.
+    const cv::Rect box = cv::boundingRect(hole);
+    if (!box.empty()) {
+      cv::Mat need = cv::Mat::zeros(hole.size(), CV_8U);
+      for (int y = box.y; y < box.y + box.height; ++y) {
+        const uint8_t* h = hole.ptr(y);
+        uint8_t* n = need.ptr(y);
+        cv::Vec3b v;
+        for (int x = box.x; x < box.x + box.width; ++x)
+          if (h[x] && !memory_->recall(it.to_scene, x, y, v)) n[x] = 255;
+      }
+      future->want(need, it.to_scene);
+    }
+    if (!it.parallax && !(it.number % (it.still ? 8 : 2))) memory_->remember(bgr, kept, it.to_scene, it.number);
+  }
+
+  void end_prime() {
+    primed_ = true;
+    memory_.reset(), memory_scene_ = -1;
+    prev_gray_.release(), prev_allowed_.release();
+    key_gray_.release(), key_pts_.clear(), key_scene_ = -1;
+    pushed_ = 0, scene_ = 0, last_to_scene_ = cv::Matx33d::eye();
+  }
+
   // ---- the fill -------------------------------------------------------------------------------
 
   cv::Mat pop(cv::Mat* changed) {
@@ -255,8 +384,10 @@ struct VideoFill::Impl {
     if (changed) *changed = o.show ? it.mask.clone() : changed_;
     ++cur_;
     ++emitted_;
-    // Past frames lend pixels to the next ones: keep R of them.
+    // Past frames lend pixels to the next ones: keep R of them. One that leaves goes into the
+    // scene memory.
     while (cur_ > R_) {
+      remember(items_.front());
       items_.pop_front();
       --cur_;
     }
@@ -351,30 +482,13 @@ struct VideoFill::Impl {
           // picture read only where they show: when the hole moves with the camera (a followed
           // subject) no neighbour shows them, every neighbour is asked, and two whole-ROI warps
           // each time were two thirds of the fill's time (a quarter of motion-transfer's at 720p).
+          // A pan's homography is warped as the affine map it nearly is (warp_inverse).
           const cv::Rect box = pending_box;
           if (identity) {
             msk = items_[s].mask(roi)(box);
           } else {
             const cv::Matx33d Mr = M * cv::Matx33d(1, 0, roi.x + box.x, 0, 1, roi.y + box.y, 0, 0, 1);
-            // A camera that pans has a homography with almost no perspective: as the affine warp
-            // through three of the box's corners (a third of the time) where it misses the
-            // fourth corner and the centre by under 0.1 px.
-            auto through = [&](double x, double y) {
-              const cv::Vec3d q = Mr * cv::Vec3d(x, y, 1);
-              return cv::Point2f(float(q[0] / q[2]), float(q[1] / q[2]));
-            };
-            const float bw = float(box.width), bh = float(box.height);
-            const cv::Point2f from[3] = {{0, 0}, {bw, 0}, {0, bh}}, to[3] = {through(0, 0), through(bw, 0), through(0, bh)};
-            const cv::Matx23d A = cv::getAffineTransform(from, to);
-            auto off = [&](double x, double y) {
-              return cv::norm(cv::Point2d(A(0, 0) * x + A(0, 1) * y + A(0, 2), A(1, 0) * x + A(1, 1) * y + A(1, 2)) - cv::Point2d(through(x, y)));
-            };
-            if (std::max(off(bw, bh), off(bw / 2, bh / 2)) < 0.1)
-              cv::warpAffine(items_[s].mask, msk, cv::Mat(A), box.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
-                             cv::Scalar(255));
-            else
-              cv::warpPerspective(items_[s].mask, msk, cv::Mat(Mr), box.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
-                                  cv::Scalar(255));
+            warp_inverse(items_[s].mask, msk, Mr, box.size(), cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(255));
           }
           cv::Mat shows;
           cv::bitwise_and(pending(box), msk == 0, shows);
@@ -389,7 +503,7 @@ struct VideoFill::Impl {
           }
         }
     }
-    cv::Mat fill(H, W, CV_8UC3, cv::Scalar(0, 0, 0)), source(H, W, CV_8U, cv::Scalar(0));  // 1 frames 2 plate 3 carried 4 inpaint
+    cv::Mat fill(H, W, CV_8UC3, cv::Scalar(0, 0, 0)), source(H, W, CV_8U, cv::Scalar(0));  // 1 frames 2 plate 3 carried 4 inpaint 5 memory 6 first pass
     for (size_t k = 0; k < want_px.size(); ++k) {
       const int n = count[k];
       if (!n) continue;
@@ -416,7 +530,27 @@ struct VideoFill::Impl {
           if (w[x] && !src[x] && sn[x]) f[x] = cv::Vec3b(pp[x]), src[x] = 2;
       }
     }
-    // 3. The previous output, carried (keeps an invented fill steady).
+    // 3. The scene memory: what frames older than the window saw there.
+    if (memory_ && memory_scene_ == it.scene && !window_parallax) {
+      for (int y = 0; y < H; ++y) {
+        const uint8_t* w = want.ptr(y);
+        cv::Vec3b* f = fill.ptr<cv::Vec3b>(y);
+        uint8_t* src = source.ptr(y);
+        for (int x = 0; x < W; ++x)
+          if (w[x] && !src[x] && memory_->recall(it.to_scene, roi.x + x, roi.y + y, f[x])) src[x] = 5;
+      }
+    }
+    // The first pass's: what frames after the window saw there (pass=2).
+    if (auto f = future_.find(it.scene); f != future_.end() && !window_parallax) {
+      for (int y = 0; y < H; ++y) {
+        const uint8_t* w = want.ptr(y);
+        cv::Vec3b* fl = fill.ptr<cv::Vec3b>(y);
+        uint8_t* src = source.ptr(y);
+        for (int x = 0; x < W; ++x)
+          if (w[x] && !src[x] && f->second->recall(it.to_scene, roi.x + x, roi.y + y, fl[x])) src[x] = 6;
+      }
+    }
+    // 4. The previous output, carried (keeps an invented fill steady).
     if (!prev_out_.empty() && prev_index_ == abs_index(t) - 1 && method_ != FillMethod::Inpaint) {
       cv::Matx33d M;
       bool identity;
@@ -458,7 +592,7 @@ struct VideoFill::Impl {
       f16 += off;
       f16.convertTo(fill, CV_8UC3);
     }
-    // 4. What nobody saw: spatial inpainting, from the frame around the hole and what was filled.
+    // 5. What nobody saw: spatial inpainting, from the frame around the hole and what was filled.
     cv::Mat todo = hole & (source == 0);
     if (cv::countNonZero(todo)) {
       cv::Mat base = orig.clone();
@@ -468,7 +602,7 @@ struct VideoFill::Impl {
       source.setTo(4, todo);
     }
     const double holes = std::max(1, cv::countNonZero(hole));
-    for (int k = 0; k < 4; ++k) stats_[k] += cv::countNonZero(hole & (source == k + 1)) / holes;
+    for (int k = 0; k < 6; ++k) stats_[k] += cv::countNonZero(hole & (source == k + 1)) / holes;
     ++filled_frames_;
     // Feathered seam: the fill fades into the frame over `feather` pixels outside the hole.
     cv::Mat alpha;
@@ -568,7 +702,19 @@ struct VideoFill::Impl {
   cv::Mat prev_out_, prev_filled_;
   cv::Mat changed_;  // the pixels the last fill wrote
   int64_t prev_index_ = -1, emitted_ = 0, filled_frames_ = 0;
-  double stats_[4] = {0, 0, 0, 0};
+  double stats_[6] = {0, 0, 0, 0, 0, 0};
+  int64_t pushed_ = 0;
+  cv::Mat key_gray_;                 // the key frame the newest frames are linked to (place)
+  std::vector<cv::Point2f> key_pts_;  // its corners, working pixels
+  cv::Matx33d key_to_scene_ = cv::Matx33d::eye();
+  int key_scene_ = -1;
+  int scene_ = 0;
+  cv::Matx33d last_to_scene_ = cv::Matx33d::eye();
+  std::unique_ptr<SceneMemory> memory_;
+  int memory_scene_ = -1;
+  bool primed_ = false;
+  std::vector<std::pair<cv::Matx33d, int>> primed_poses_;  // the first pass's map of each frame into its scene
+  std::map<int, std::unique_ptr<SceneMemory>> future_;     // by scene: what the first pass kept for the holes
   double pct(double v) const { return v * 100 / std::max<int64_t>(1, filled_frames_); }
 };
 
@@ -590,14 +736,22 @@ cv::Mat VideoFill::pop(cv::Mat* changed) {
 
 void VideoFill::finish() { p_->finished_ = true; }
 
+void VideoFill::prime(const cv::Mat& bgr, const cv::Mat& hole) {
+  if (p_->primed_ || p_->pushed_ > int64_t(p_->primed_poses_.size())) throw std::logic_error("VideoFill::prime after push");
+  p_->prime(bgr, hole);
+}
+
+void VideoFill::end_prime() { p_->end_prime(); }
+
 int VideoFill::latency() const { return p_->R_; }
 
 std::string VideoFill::summary() const {
   if (!p_->emitted_) return "";
-  return fmt::format("{} frames; filled pixels: {:.1f}% from other frames, {:.1f}% from the plate, {:.1f}% carried, {:.1f}% inpainted; "
-                     "{} frames aligned around the hole (parallax)",
-                     p_->emitted_, p_->pct(p_->stats_[0]), p_->pct(p_->stats_[1]), p_->pct(p_->stats_[2]), p_->pct(p_->stats_[3]),
-                     p_->local_fits_);
+  return fmt::format("{} frames; filled pixels: {:.1f}% from other frames, {:.1f}% from the scene memory, {:.1f}% from the plate, "
+                     "{:.1f}% carried, {:.1f}% inpainted; {} frames aligned around the hole (parallax)",
+                     p_->emitted_, p_->pct(p_->stats_[0]), p_->pct(p_->stats_[4]), p_->pct(p_->stats_[1]), p_->pct(p_->stats_[2]),
+                     p_->pct(p_->stats_[3]), p_->local_fits_) +
+         (p_->primed_ ? fmt::format("; {:.1f}% from the first pass (pass=2)", p_->pct(p_->stats_[5])) : std::string());
 }
 
 }  // namespace omni

@@ -5,7 +5,8 @@
 // window around the current one, aligned to it by a homography fitted to tracked background
 // points, or not moved at all when the camera stands still; the per-pixel median of the nearest
 // few that saw the background); for a still camera, a background plate that remembers every
-// pixel ever seen; the previous output carried over, so a fill that had to be invented does not
+// pixel ever seen; for a moving one, the scene memory (core/image/scene_memory.h: a mosaic of
+// what frames older than the window saw, in the scene's coordinates); the previous output carried over, so a fill that had to be invented does not
 // change from frame to frame; and only then spatial inpainting (OpenCV's Telea, or a TorchScript
 // network named in the manifest). Seams are evened out (the fill's brightness matched to the
 // frame's around the hole) and feathered.
@@ -35,6 +36,7 @@ struct FillOptions {
   int ring = 4;        // width of the ring around the hole the fill's brightness is matched on
   bool join = false;   // still camera: a frame's hole is the union of frames t-2..t+2's (a
                        // segmenter that misses a leg in one frame finds it in the next)
+  bool memory = true;  // a moving camera: read what frames older than the window saw (SceneMemory)
   bool show = false;   // the hole drawn in red instead of filled (tuning)
   std::string model;   // spatial inpainting network from the manifest; empty: OpenCV's Telea
 };
@@ -58,6 +60,12 @@ class VideoFill {
   cv::Mat pop(cv::Mat* changed = nullptr);
   // No more frames: the ones still in go out with the neighbours there are.
   void finish();
+  // A first pass (remove's pass=2), before the first push: every frame and its hole, in order.
+  // What a hole hides that no earlier frame saw is kept from the first later frame that sees it
+  // (a second scene memory, bounded like the first), and each frame's map into the scene (72
+  // bytes a frame), so that the frames pushed next, the same ones, read it where it was written.
+  void prime(const cv::Mat& bgr, const cv::Mat& hole);
+  void end_prime();
   // Frames between push and pop at most.
   int latency() const;
   // Where the filled pixels came from, for -loglevel verbose; empty before any frame.

@@ -83,6 +83,7 @@ struct Job {
   bool autorotate = true;   // -noautorotate turns it off
   bool update = false;      // -update 1: an image file output is rewritten with each frame
   bool xerror = false;      // -xerror: stop at the first damaged packet instead of going on
+  bool nested = false;      // a filter's first pass inside another run: an interrupt is the outer run's to report
 };
 
 // Runs the job. Returns the process exit status: 0, 1 on error (after printing one line), or

@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/filtergraph/graph.h"
+#include "core/media/first_pass.h"
 #include "core/media/job.h"
 #include "core/log.h"
 #include "core/media/output_path.h"
@@ -673,7 +674,16 @@ void Runner::plan_streams() {
     bool video = st->codecpar->codec_type == AVMEDIA_TYPE_VIDEO;
     const std::string& text = video ? (job_.vf.empty() ? std::string("null") : job_.vf)
                                     : (job_.af.empty() ? std::string("anull") : job_.af);
-    auto g = std::make_unique<FilterGraph>(text, gopt);
+    // A file (not a pipe) can be read again: a filter may ask for a first pass over it.
+    GraphOptions o = gopt;
+    const InFile& in = *inputs_[file];
+    const bool pipe = in.spec.path == "-" || in.spec.path.rfind("pipe:", 0) == 0;
+    const bool seekable = (in.ic->iformat->flags & AVFMT_NOFILE) || (in.ic->pb && (in.ic->pb->seekable & AVIO_SEEKABLE_NORMAL));
+    if (video && !pipe && seekable)
+      o.replay = [job = job_, file, stream](const std::string& chain, const std::function<void(Frame)>& take, const std::vector<AVPixelFormat>& formats) {
+        replay_input(job, file, stream, chain, formats, take);
+      };
+    auto g = std::make_unique<FilterGraph>(text, o);
     const char* opt = video ? "-vf" : "-af";
     if (g->inputs().size() != 1 || g->outputs().size() != 1)
       fail("{}: a simple filtergraph needs exactly one input and one output, this one has {} and {}; use -filter_complex",
@@ -1387,7 +1397,7 @@ int Runner::run() {
   for (auto& o : outs_) ps_.out_time = std::max(ps_.out_time, o->end_time);
   report(true);
   if (g_signals > 0) {
-    fprintf(stderr, "Exiting normally, received signal %d.\n", g_last_signal.load());
+    if (!job_.nested) fprintf(stderr, "Exiting normally, received signal %d.\n", g_last_signal.load());
     return 255;
   }
   return 0;

@@ -17,18 +17,26 @@ field() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" | head -1; }
 check() { awk -v v="$2" -v t="$4" "BEGIN{exit !(v $3 t)}" || die "$1 = $2, expected $3 $4"; }
 rgb() { ffmpeg -v error -y -i "$1" -f rawvideo -pix_fmt rgb24 "$2"; }
 region() { rgb "$1" "${1%.*}.rgb"; "$M" region 640 360 "${1%.*}.rgb" "$2" "$3"; }
+# region_from K OUT TRUTH.rgb MASK.gray: the same, frames K on
+region_from() {
+  rgb "$2" "${2%.*}.rgb"
+  tail -c +$(($1 * 640 * 360 * 3 + 1)) "${2%.*}.rgb" > from.rgb; tail -c +$(($1 * 640 * 360 * 3 + 1)) "$3" > from_gt.rgb
+  tail -c +$(($1 * 640 * 360 + 1)) "$4" > from_mask.gray
+  "$M" region 640 360 from.rgb from_gt.rgb from_mask.gray
+}
 
 disc="scale=120:120,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='255*clip((1-hypot((X-60)/58,(Y-60)/58))*30,0,1)'"
-# scene NAME BACKGROUND_CHAIN X_EXPR: the baboon disc moving over the background (60 frames at
-# 30 fps, 640x360): NAME.mkv, its mask NAME_mask.mkv/.gray, the background alone NAME_gt.rgb
+# scene NAME BACKGROUND_CHAIN X_EXPR [FRAMES]: the baboon disc moving over the background (60
+# frames unless told, at 30 fps, 640x360): NAME.mkv, its mask NAME_mask.mkv/.gray, the background alone NAME_gt.rgb
 # (through the same 4:2:0 subsampling as the clip, so the truth is what a perfect fill decodes to).
 scene() {
+  local n=${4:-60}
   ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" -loop 1 -framerate 30 -i "$DATA/baboon.jpg" -filter_complex \
     "[0]$2,format=rgb24,split[bg][g];[g]format=yuv420p[gt];[1]$disc,split[fg][fg2];
      [bg][fg]overlay=x='$3':y=130:format=rgb,format=yuv420p[clip];
      [fg2]lutrgb=r=255:g=255:b=255[wm];color=black:s=640x360:r=30,format=rgb24[k];[k][wm]overlay=x='$3':y=130:format=rgb,format=gray[m]" \
-    -map "[clip]" -frames:v 60 -c:v ffv1 "$1.mkv" -map "[m]" -frames:v 60 -c:v ffv1 "$1_mask.mkv" \
-    -map "[gt]" -frames:v 60 -f rawvideo -pix_fmt rgb24 "$1_gt.rgb"
+    -map "[clip]" -frames:v $n -c:v ffv1 "$1.mkv" -map "[m]" -frames:v $n -c:v ffv1 "$1_mask.mkv" \
+    -map "[gt]" -frames:v $n -f rawvideo -pix_fmt rgb24 "$1_gt.rgb"
   ffmpeg -v error -y -i "$1_mask.mkv" -f rawvideo -pix_fmt gray "$1_mask.gray"
 }
 still="scale=640:360:force_original_aspect_ratio=increase,crop=640:360"
@@ -93,6 +101,47 @@ check "object over a pan: PSNR (dB)" "$(echo "$r" | field psnr)" ">=" 32
 check "object over a pan: PSNR over spatial inpainting alone (dB)" "$(echo "$(echo "$r" | field psnr) - $(echo "$ri" | field psnr)" | bc -l)" ">=" 12
 check "object over a pan: frame-to-frame change of the fill's error (grey levels)" "$(echo "$r" | field boil)" "<=" 2.5
 ok "object over a pan: $r (inpainting alone: $ri)"
+
+# ---- the subject the camera follows: the scene memory ------------------------------------------
+# The camera pans 1.5 px a frame and the disc goes with it (0.5 px a frame on screen): what it
+# hides was seen 2 px a frame ago, 60 frames for its whole width, far past the window of 12. The
+# memory (a mosaic in the scene's coordinates, frames linked to key frames) against the window and
+# the carried fill alone (memory=0). Measured: 35.09 dB from frame 30 (39-40 dB per frame from 45
+# on) against 33.65 (35-37); the first 30 frames need frames not yet seen (25-27 dB either way):
+# pass=2 reads the clip once first, and measured 39.61 dB over all 90 frames, the worst 38.59.
+scene follow "scale=1600:-2,crop=640:360:x='20+n*3/2':y=700" "260+n/2" 90
+"$O" -y -nostats -loglevel verbose -i follow.mkv -vf "remove=mask=follow_mask.mkv" -c:v ffv1 follow_out.mkv 2>follow.log
+"$O" -y -nostats -i follow.mkv -vf "remove=mask=follow_mask.mkv:memory=0" -c:v ffv1 follow_window.mkv
+r=$(region_from 30 follow_out.mkv follow_gt.rgb follow_mask.gray); rw=$(region_from 30 follow_window.mkv follow_gt.rgb follow_mask.gray)
+r45=$(region_from 45 follow_out.mkv follow_gt.rgb follow_mask.gray); rw45=$(region_from 45 follow_window.mkv follow_gt.rgb follow_mask.gray)
+grep -q "[1-9][0-9.]*% from the scene memory" follow.log || die "the scene memory lent nothing: $(grep remove: follow.log)"
+check "followed subject: PSNR from frame 30 (dB)" "$(echo "$r" | field psnr)" ">=" 33
+check "followed subject: PSNR from frame 45 over the window alone ($(echo "$r45" | field psnr) vs $(echo "$rw45" | field psnr) dB)" \
+  "$(echo "$(echo "$r45" | field psnr) - $(echo "$rw45" | field psnr)" | bc -l)" ">=" 2
+ok "followed subject, from frame 30: memory $r; window alone $rw; from frame 45: $(echo "$r45" | field psnr) vs $(echo "$rw45" | field psnr) dB; $(grep -o 'filled pixels.*' follow.log)"
+"$O" -y -nostats -loglevel verbose -i follow.mkv -vf "remove=mask=follow_mask.mkv:pass=2" -c:v ffv1 follow_two.mkv 2>follow2.log
+r2=$(region follow_two.mkv follow_gt.rgb follow_mask.gray); r1=$(region follow_out.mkv follow_gt.rgb follow_mask.gray)
+check "followed subject, pass=2: the worst frame's PSNR (dB)" "$(echo "$r2" | field worst)" ">=" 35
+check "followed subject, pass=2: PSNR over all frames (dB)" "$(echo "$r2" | field psnr)" ">=" 37
+grep -q "[1-9][0-9.]*% from the first pass" follow2.log || die "pass=2 lent nothing: $(grep remove: follow2.log)"
+# Through filters before remove (the first pass runs them too), from -ss 1 (the same frames).
+"$O" -y -nostats -ss 1 -i follow.mkv -vf "hflip,hflip,remove=mask=follow_mask.mkv:pass=2" -c:v ffv1 follow_ss.mkv
+[ "$(ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 follow_ss.mkv)" = 60 ] || die "pass=2 from -ss 1: not 60 frames"
+expect_fail "remove: pass=2 reads the input twice: it needs a file \(not a pipe\)" sh -c "cat follow.mkv | '$O' -y -i - -vf remove=mask=follow_mask.mkv:pass=2 -f matroska x.mkv" >/dev/null
+expect_fail "remove: pass=2 .* and remove in a -vf chain \(not -filter_complex\)" "$O" -y -i follow.mkv -filter_complex "[0:v]remove=mask=follow_mask.mkv:pass=2" x.mkv >/dev/null
+expect_fail "remove: pass=2 fills from the scene memory" "$O" -y -i follow.mkv -vf "remove=mask=follow_mask.mkv:pass=2:memory=0" x.mkv >/dev/null
+ok "followed subject, pass=2: $r2 (one pass: $r1); $(grep -o 'filled pixels.*' follow2.log)"
+# Ctrl-C during the first pass: one message, exit 255, and what was done is a playable file (the
+# first pass over these 150 frames at 1080p takes about 4 s here).
+ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" -vf "scale=3200:-2,crop=1920:1080:x='20+n*2':y=100" -frames:v 150 \
+  -pix_fmt yuv420p -c:v libx264 -preset ultrafast long.mp4
+set +e
+"$O" -y -nostats -i long.mp4 -vf "remove=x=800:y=300:w=200:h=300:pass=2" int.mp4 2>int.err & pid=$!
+sleep 1.5; kill -INT $pid; wait $pid; rc=$?
+set -e
+[ $rc -eq 255 ] && [ "$(cat int.err)" = "Exiting normally, received signal 2." ] || die "Ctrl-C in the first pass: exit $rc, $(cat int.err)"
+[ ! -e int.mp4 ] || ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 int.mp4 >/dev/null || die "int.mp4 is not playable"
+ok "Ctrl-C in pass=2's first pass: exit 255, one line, $( [ -e int.mp4 ] && echo "a playable file of $(ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 int.mp4) frames" || echo "no file")"
 
 # ---- parallax: a near layer moving faster than the far one, the object over the near layer ----
 # One homography for the frame follows whichever layer has more corners; method=auto sees the

@@ -6,7 +6,8 @@
 //     ssim=..: mean SSIM (luma, 11x11 Gaussian) over the same pixels;
 //     boil=..: mean |(out_t - truth_t) - (out_t-1 - truth_t-1)| over pixels marked in both frames,
 //     in grey levels: how much the fill's error changes from frame to frame (0 = steady);
-//     frames=.., marked=..: frames, mean fraction of pixels marked.
+//     frames=.., marked=..: frames, mean fraction of pixels marked;
+//     worst=..: the lowest PSNR of one frame (over the frames with marked pixels).
 //
 //   remove_metrics people W H PLATE_SRC.rgb IN.rgb OUT.rgb BOXES.txt [SHOW.rgb|MASK.gray]
 //     A clean plate is the per-pixel median of PLATE_SRC's frames (a fixed camera, people who
@@ -141,7 +142,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "remove_metrics: %zu frames out, %zu in the truth\n", out.size(), gt.size());
     return 1;
   }
-  double se = 0, ssim = 0, boil = 0, marked = 0;
+  double se = 0, ssim = 0, boil = 0, marked = 0, worst = 99;
   long npx = 0, nboil = 0;
   cv::Mat prev_err, prev_m;
   for (size_t t = 0; t < n; ++t) {
@@ -156,6 +157,8 @@ int main(int argc, char** argv) {
       cv::Mat sq = err.mul(err);
       cv::Scalar s = cv::mean(sq, m);
       se += (s[0] + s[1] + s[2]) * c;
+      const double frame_mse = (s[0] + s[1] + s[2]) / 3;
+      worst = std::min(worst, frame_mse > 0 ? 10 * std::log10(255.0 * 255.0 / frame_mse) : 99.0);
       npx += c * 3;
       cv::Mat go, gg;
       cv::cvtColor(out[t], go, cv::COLOR_RGB2GRAY);
@@ -175,7 +178,7 @@ int main(int argc, char** argv) {
   }
   long total = npx / 3;
   double mse = npx ? se / npx : 0;
-  printf("frames=%zu marked=%.4f psnr=%.2f ssim=%.4f boil=%.3f\n", n, marked / n, mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : 99.0,
-         total ? ssim / total : 0.0, nboil ? boil / nboil : 0.0);
+  printf("frames=%zu marked=%.4f psnr=%.2f ssim=%.4f boil=%.3f worst=%.2f\n", n, marked / n, mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : 99.0,
+         total ? ssim / total : 0.0, nboil ? boil / nboil : 0.0, worst);
   return 0;
 }
