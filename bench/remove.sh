@@ -5,7 +5,7 @@
 # subject the camera follows (the scene memory against the window alone, and pass=2); then
 # peak memory of remove=people on 1080p clips of 20 s and 2 minutes (it must not grow with the
 # length: the window holds 2*window+1 frames), and of a box on a 1080p pan of 20 s and 2 minutes
-# with pass=1 and pass=2 (the scene memories are bounded; pass=2 keeps 72 bytes a frame). Frames
+# with pass=1 and pass=2 (the scene memories are bounded; pass=2 keeps 80 bytes a frame). Frames
 # per second of the whole command, median of RUNS (default 3). Not a test: it prints.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -119,10 +119,13 @@ void SceneMemory::clear() { p_->forget_tiles(); }
 
 int64_t SceneMemory::pixels() const { return int64_t(p_->tiles.size()) * kTile * kTile; }
 
-void SceneMemory::remember(const cv::Mat& bgr, const cv::Mat& hole, const cv::Matx33d& to_scene, int64_t index) {
+void SceneMemory::remember(const cv::Mat& bgr, const cv::Mat& hole, const cv::Matx33d& to_scene, int64_t index, cv::Rect area) {
   const double W = bgr.cols, H = bgr.rows;
+  const cv::Rect frame(0, 0, bgr.cols, bgr.rows);
+  area = area.empty() ? frame : area & frame;
   int tx0, ty0, tx1, ty1;
-  if (!Impl::tiles_under(to_scene, cv::Rect(0, 0, bgr.cols, bgr.rows), W * H, tx0, ty0, tx1, ty1)) return;
+  if (area.empty() || !Impl::tiles_under(to_scene, frame, W * H, tx0, ty0, tx1, ty1)) return;
+  if (area != frame) Impl::tiles_under(to_scene, area, W * H, tx0, ty0, tx1, ty1);
   const cv::Vec3d centre = to_scene * cv::Vec3d(W / 2, H / 2, 1);
   p_->view = {centre[0] / centre[2], centre[1] / centre[2]};
   p_->view_size = std::hypot(W, H);
@@ -132,7 +135,9 @@ void SceneMemory::remember(const cv::Mat& bgr, const cv::Mat& hole, const cv::Ma
     for (int tx = tx0; tx <= tx1; ++tx) {
       const cv::Matx33d M = from_scene * cv::Matx33d(1, 0, double(tx) * kTile, 0, 1, double(ty) * kTile, 0, 0, 1);
       // The hole first (one byte a pixel): a tile the frame shows nothing of costs no picture warp.
-      warp_inverse(hole, hm, M, {kTile, kTile}, cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(255));
+      // Outside `area` counts as hole (border 255).
+      warp_inverse(area == frame ? hole : hole(area), hm, area == frame ? M : cv::Matx33d(1, 0, -area.x, 0, 1, -area.y, 0, 0, 1) * M,
+                   {kTile, kTile}, cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(255));
       cv::compare(hm, 0, valid, cv::CMP_EQ);
       if (!cv::countNonZero(valid)) continue;
       warp_inverse(bgr, pic, M, {kTile, kTile}, cv::INTER_LINEAR, cv::BORDER_REPLICATE);

@@ -24,10 +24,10 @@ class SceneMemory {
   SceneMemory(const SceneMemory&) = delete;
   SceneMemory& operator=(const SceneMemory&) = delete;
 
-  // Remembers frame `index` (CV_8UC3) where `hole` (CV_8U, frame size) is 0; `to_scene` maps its
-  // pixels into the scene. A view the chain has bent out of shape (over 4 times the frame's area
-  // in the scene, or behind the camera) is skipped.
-  void remember(const cv::Mat& bgr, const cv::Mat& hole, const cv::Matx33d& to_scene, int64_t index);
+  // Remembers frame `index` (CV_8UC3) where `hole` (CV_8U, frame size) is 0, within `area` (frame
+  // pixels; empty: all of it); `to_scene` maps its pixels into the scene. A view the chain has
+  // bent out of shape (over 4 times the frame's area in the scene, or behind the camera) is skipped.
+  void remember(const cv::Mat& bgr, const cv::Mat& hole, const cv::Matx33d& to_scene, int64_t index, cv::Rect area = {});
   // Pixel (x, y) of a frame whose map to the scene is `to_scene`, as the mosaic saw it (bilinear
   // where its four neighbours were seen, else the nearest): false where nothing was. `age`, when
   // given, gets the index of the frame it came from.

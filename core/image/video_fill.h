@@ -62,7 +62,7 @@ class VideoFill {
   void finish();
   // A first pass (remove's pass=2), before the first push: every frame and its hole, in order.
   // What a hole hides that no earlier frame saw is kept from the first later frame that sees it
-  // (a second scene memory, bounded like the first), and each frame's map into the scene (72
+  // (a second scene memory, bounded like the first), and each frame's map into the scene (80
   // bytes a frame), so that the frames pushed next, the same ones, read it where it was written.
   void prime(const cv::Mat& bgr, const cv::Mat& hole);
   void end_prime();
