@@ -54,6 +54,8 @@ const OptionDef options[] = {
     {"memory", "a moving camera: also fill from what frames older than the window saw (a mosaic of the background in the "
                "scene's coordinates, at most 3 frames' worth of pixels); 0: the window and the carried fill only",
      OptType::Bool, "1"},
+    {"shadow", "a still camera: also remove the shadow attached to the lower part of what is removed (darker ground of the "
+               "same colour, in one piece with it); -1: on for people, off otherwise", OptType::Int, "-1", -1, 1},
     {"pass", "2: read the whole input once before writing (a file, not a pipe; the masks are found twice), so the first "
              "frames also get what only later frames see", OptType::Int, "1", 1, 2},
     {"show", "show the mask (red) instead of filling, for tuning", OptType::Bool, "0"},
@@ -116,6 +118,7 @@ class Remove : public Filter {
     fill_opts_.feather = int(o.i("feather"));
     fill_opts_.show = o.b("show");
     fill_opts_.memory = o.b("memory");
+    fill_opts_.shadow = o.i("shadow") < 0 ? what_ == kPeople : o.i("shadow") == 1;
     two_pass_ = o.i("pass") == 2;
     if (two_pass_ && (!fill_opts_.memory || (fill_opts_.method != FillMethod::Auto && fill_opts_.method != FillMethod::Frames) || fill_opts_.show))
       fail("remove: pass=2 fills from the scene memory; it goes with method=auto or frames and memory=1, not show=1");
@@ -323,8 +326,9 @@ extern const FilterDesc remove_filter = {
     "the window saw, at most 3 frames' pixels; not kept where there is parallax). pass=2 reads a file once\n"
     "before writing, so the first frames also get what only later frames see (the masks are found twice).\n"
     "What no frame saw is inpainted spatially (OpenCV's Telea, smooth rather than textured, or a network named\n"
-    "with model=). Shadows and reflections of what is removed are not\n"
-    "part of the mask and stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it).\n"
+    "with model=). With a still camera, shadow=1 (on for people) also takes the shadow attached to the lower\n"
+    "part of what is removed (ground darker than the window shows it, of the same colour); a moving camera's\n"
+    "shadows, and reflections, stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it).\n"
     "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
     "after it (the format stays deep; the precision is 8-bit). An alpha plane passes through."};
 

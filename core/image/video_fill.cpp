@@ -35,6 +35,8 @@ struct Item {
   bool still = true;     // to_prev is (within half a pixel) no motion
   bool parallax = false; // the background does not move as one plane (a quarter of it is off to_prev by > 1 px)
   cv::Mat gray;          // luma at the working size (about 640 px wide)
+  cv::Mat small, small_raw;  // shadow=1: the picture and its own hole at the working size
+  bool shadowed = false;     // shadow=1: its shadow looked for (add_shadow)
   cv::Matx33d to_scene = cv::Matx33d::eye();  // maps this frame's pixels into its scene (the scene memory's coordinates)
   int scene = 0;         // a frame that could not be aligned to the previous one starts a new scene
   int64_t number = 0;    // frames pushed before this one
@@ -69,6 +71,10 @@ struct VideoFill::Impl {
     it.bgr = std::move(bgr);
     it.raw = it.mask = std::move(hole);
     align(it);
+    if (o.shadow) {
+      cv::resize(it.bgr, it.small, it.gray.size(), 0, 0, cv::INTER_AREA);
+      cv::resize(it.raw, it.small_raw, it.gray.size(), 0, 0, cv::INTER_NEAREST);
+    }
     if (size_t(pushed_) < primed_poses_.size()) {
       it.to_scene = primed_poses_[size_t(pushed_)].first, it.scene = primed_poses_[size_t(pushed_)].second;  // as the first pass placed it
     } else if (memory_on()) {
@@ -99,6 +105,116 @@ struct VideoFill::Impl {
     it.final = true;
   }
 
+
+  // ---- shadows ---------------------------------------------------------------------------------
+
+  // A removed person's shadow would walk on alone: with a still camera, the hole grows by the
+  // ground that is darker than the background there (the median of up to 10 other frames in the
+  // window that saw it uncovered), of the same colour (a shadow dims the light, it does not
+  // change the ground's hue much), in one piece with the ground next to the lower part of a hole
+  // (the feet). At the working size (about 640 px wide). Looked for when the frame is first in a
+  // window being filled, so that the first frames' reference has later frames in it (the first
+  // frame's alone, frames 1-3, still had the shadow in them: 38 grey levels left against 3).
+  void add_shadow(int k) {
+    Item& it = items_[k];
+    if (it.shadowed) return;
+    it.shadowed = true;
+    if (it.small.empty() || !it.still) return;
+    const cv::Size ws = it.small.size();
+    cv::Mat labels, stats, centroids;
+    const int n = cv::connectedComponentsWithStats(it.small_raw, labels, stats, centroids, 8, CV_32S);
+    if (n < 2) return;
+    // Where a shadow may lie: beside and below each hole's lower half; its feet: its lowest 30 %.
+    cv::Rect area;
+    cv::Mat feet = cv::Mat::zeros(ws, CV_8U), where = cv::Mat::zeros(ws, CV_8U);
+    for (int c = 1; c < n; ++c) {
+      const int x = stats.at<int>(c, cv::CC_STAT_LEFT), y = stats.at<int>(c, cv::CC_STAT_TOP);
+      const int w = stats.at<int>(c, cv::CC_STAT_WIDTH), h = stats.at<int>(c, cv::CC_STAT_HEIGHT);
+      if (w * h < 16) continue;
+      const cv::Rect a = cv::Rect(x - w - h / 2, y + h / 2, 3 * w + h, h / 2 + h * 3 / 4) & cv::Rect(0, 0, ws.width, ws.height);
+      area = area.empty() ? a : (area | a);
+      where(a).setTo(255);  // people apart on a street: their boxes' union would be most of the frame
+      const cv::Rect low(x, y + h * 7 / 10, w, h - h * 7 / 10);
+      feet(low).setTo(255, labels(low) == c);
+    }
+    area &= cv::Rect(0, 0, ws.width, ws.height);
+    if (area.empty()) return;
+    // The others: up to 16 frames in the window with no camera motion between them and this one,
+    // the farthest first (a slow walker's shadow covers the same ground in the nearest ones).
+    std::vector<const Item*> others;
+    for (int d = int(items_.size()); d >= 1 && others.size() < 16; --d)
+      for (int j : {k - d, k + d}) {
+        if (j < 0 || j >= int(items_.size()) || items_[j].small.empty() || others.size() >= 16) continue;
+        bool still = true;
+        for (int i = std::min(j, k) + 1; i <= std::max(j, k); ++i) still &= items_[i].still;
+        if (still) others.push_back(&items_[j]);
+      }
+    if (others.size() < 3) return;
+    cv::Mat cand = cv::Mat::zeros(ws, CV_8U);
+    std::vector<std::pair<float, cv::Vec3b>> v;  // luma, colour
+    for (int y = area.y; y < area.y + area.height; ++y) {
+      const cv::Vec3b* p = it.small.ptr<cv::Vec3b>(y);
+      const uint8_t *own = it.small_raw.ptr(y), *in = where.ptr(y);
+      uint8_t* out = cand.ptr(y);
+      for (int x = area.x; x < area.x + area.width; ++x) {
+        if (own[x] || !in[x]) continue;
+        // No darker than 85 % of the brightest the others saw there: no shadow (most of the
+        // ground; the sorting below is the cost).
+        const float yf = 0.114f * p[x][0] + 0.587f * p[x][1] + 0.299f * p[x][2];
+        float brightest = 0;
+        for (const Item* o : others) {
+          const cv::Vec3b& q = o->small.ptr<cv::Vec3b>(y)[x];
+          brightest = std::max(brightest, 0.114f * q[0] + 0.587f * q[1] + 0.299f * q[2]);
+        }
+        if (yf > 0.85f * brightest) continue;
+        v.clear();
+        for (const Item* o : others)
+          if (!o->small_raw.ptr(y)[x]) {
+            const cv::Vec3b& q = o->small.ptr<cv::Vec3b>(y)[x];
+            v.emplace_back(0.114f * q[0] + 0.587f * q[1] + 0.299f * q[2], q);
+          }
+        if (v.size() < 3) continue;
+        // The ground unshadowed: the upper quartile by brightness (a shadow only darkens, and the
+        // shadow of a slow walker still lies on the ground in half the window's frames).
+        auto q = v.begin() + long(v.size() * 3 / 4);
+        std::nth_element(v.begin(), q, v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        const float ref[3] = {float(q->second[0]), float(q->second[1]), float(q->second[2])};
+        const float yr = 0.114f * ref[0] + 0.587f * ref[1] + 0.299f * ref[2];
+        if (yr < 24 || yf > 0.85f * yr || yf < 0.2f * yr) continue;
+        const float sr = ref[0] + ref[1] + ref[2] + 1, sf = float(p[x][0] + p[x][1] + p[x][2]) + 1;
+        float off = 0;
+        for (int c = 0; c < 3; ++c) off = std::max(off, std::fabs(p[x][c] / sf - ref[c] / sr));
+        if (off < 0.06f) out[x] = 255;
+      }
+    }
+    cv::morphologyEx(cand, cand, cv::MORPH_OPEN, cv::Mat());
+    cv::dilate(feet, feet, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
+    cv::Mat cl;
+    const int m = cv::connectedComponents(cand, cl, 8, CV_32S);
+    std::vector<uint8_t> keep(size_t(m), 0);
+    for (int y = area.y; y < area.y + area.height; ++y) {
+      const int* l = cl.ptr<int>(y);
+      const uint8_t* f = feet.ptr(y);
+      for (int x = area.x; x < area.x + area.width; ++x)
+        if (l[x] && f[x]) keep[size_t(l[x])] = 1;
+    }
+    cv::Mat shadow = cv::Mat::zeros(ws, CV_8U);
+    for (int y = area.y; y < area.y + area.height; ++y) {
+      const int* l = cl.ptr<int>(y);
+      uint8_t* s = shadow.ptr(y);
+      for (int x = area.x; x < area.x + area.width; ++x)
+        if (l[x] && keep[size_t(l[x])]) s[x] = 255;
+    }
+    if (!cv::countNonZero(shadow)) return;
+    cv::dilate(shadow, shadow, cv::Mat());  // its soft edge
+    cv::Mat up;
+    cv::resize(shadow, up, it.raw.size(), 0, 0, cv::INTER_LINEAR);
+    up = up > 127;
+    it.raw |= up;
+    if (it.mask.data != it.raw.data) it.mask |= up;  // the masks joined over frames already
+    it.small_raw |= shadow;
+    ++shadow_frames_;
+  }
 
   // ---- camera motion --------------------------------------------------------------------------
 
@@ -391,6 +507,8 @@ struct VideoFill::Impl {
   cv::Mat pop(cv::Mat* changed) {
     settle(cur_);  // at the end of the stream, with the neighbours there are
     Item& it = items_[cur_];
+    if (o.shadow)
+      for (int j = 0; j < int(items_.size()); ++j) add_shadow(j);
     cv::Mat out = o.show ? preview(it) : fill(cur_);
     if (changed) *changed = o.show ? it.mask.clone() : changed_;
     ++cur_;
@@ -715,6 +833,7 @@ struct VideoFill::Impl {
   int64_t prev_index_ = -1, emitted_ = 0, filled_frames_ = 0;
   double stats_[6] = {0, 0, 0, 0, 0, 0};
   int64_t pushed_ = 0;
+  int64_t shadow_frames_ = 0;  // frames whose hole took a shadow
   cv::Mat key_gray_;                 // the key frame the newest frames are linked to (place)
   std::vector<cv::Point2f> key_pts_;  // its corners, working pixels
   cv::Matx33d key_to_scene_ = cv::Matx33d::eye();
@@ -762,7 +881,8 @@ std::string VideoFill::summary() const {
                      "{:.1f}% carried, {:.1f}% inpainted; {} frames aligned around the hole (parallax)",
                      p_->emitted_, p_->pct(p_->stats_[0]), p_->pct(p_->stats_[4]), p_->pct(p_->stats_[1]), p_->pct(p_->stats_[2]),
                      p_->pct(p_->stats_[3]), p_->local_fits_) +
-         (p_->primed_ ? fmt::format("; {:.1f}% from the first pass (pass=2)", p_->pct(p_->stats_[5])) : std::string());
+         (p_->primed_ ? fmt::format("; {:.1f}% from the first pass (pass=2)", p_->pct(p_->stats_[5])) : std::string()) +
+         (p_->o.shadow ? fmt::format("; {} frames took a shadow", p_->shadow_frames_) : std::string());
 }
 
 }  // namespace omni

@@ -37,6 +37,7 @@ struct FillOptions {
   bool join = false;   // still camera: a frame's hole is the union of frames t-2..t+2's (a
                        // segmenter that misses a leg in one frame finds it in the next)
   bool memory = true;  // a moving camera: read what frames older than the window saw (SceneMemory)
+  bool shadow = false; // a still camera: a hole takes the shadow attached to its lower part
   bool show = false;   // the hole drawn in red instead of filled (tuning)
   std::string model;   // spatial inpainting network from the manifest; empty: OpenCV's Telea
 };

@@ -143,6 +143,24 @@ set -e
 [ ! -e int.mp4 ] || ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 int.mp4 >/dev/null || die "int.mp4 is not playable"
 ok "Ctrl-C in pass=2's first pass: exit 255, one line, $( [ -e int.mp4 ] && echo "a playable file of $(ffprobe -v error -count_frames -show_entries stream=nb_read_frames -of csv=p=0 int.mp4) frames" || echo "no file")"
 
+# ---- shadows: a person-like cut-out walking over a still background, its shadow on the ground --
+# The mask is the cut-out alone; shadow=1 grows it by the darker ground attached to its feet.
+"$M" shadow-scene 640 360 60 "$DATA/home.jpg" "$DATA/baboon.jpg" shd
+ffmpeg -v error -y -f rawvideo -pix_fmt rgb24 -s 640x360 -r 30 -i shd.rgb -pix_fmt yuv420p -c:v ffv1 shd.mkv
+ffmpeg -v error -y -f rawvideo -pix_fmt gray -s 640x360 -r 30 -i shd_mask.gray -c:v ffv1 shd_mask.mkv
+ffmpeg -v error -y -f rawvideo -pix_fmt rgb24 -s 640x360 -i shd_gt.rgb -vf format=yuv420p,format=rgb24 -f rawvideo shd_gt420.rgb
+"$O" -y -nostats -loglevel verbose -i shd.mkv -vf "remove=mask=shd_mask.mkv:shadow=1" -c:v ffv1 shd_on.mkv 2>shd.log
+"$O" -y -nostats -i shd.mkv -vf "remove=mask=shd_mask.mkv" -c:v ffv1 shd_off.mkv
+ron=$(region shd_on.mkv shd_gt420.rgb shd_shadow.gray); roff=$(region shd_off.mkv shd_gt420.rgb shd_shadow.gray)
+rfig=$(region shd_on.mkv shd_gt420.rgb shd_mask.gray)
+check "shadow=1: the shadow's ground against the truth (grey levels)" "$(echo "$ron" | field grey)" "<=" 3
+check "shadow=0: the shadow stays (grey levels)" "$(echo "$roff" | field grey)" ">=" 20
+check "shadow=1: the cut-out's fill, PSNR (dB)" "$(echo "$rfig" | field psnr)" ">=" 30
+"$O" -y -nostats -i shd.mkv -vf "remove=mask=shd_mask.mkv:shadow=1:show=1" -c:v ffv1 shd_show.mkv
+rshow=$(region shd_show.mkv shd_gt420.rgb shd_shadow.gray)
+check "shadow=1:show=1 tints the shadow too (PSNR against the truth must be low)" "$(echo "$rshow" | field psnr)" "<=" 20
+ok "shadow=1: the shadow region $(echo "$ron" | field grey) grey levels from the truth (left alone: $(echo "$roff" | field grey)); the cut-out $rfig; $(grep -o '[0-9]* frames took a shadow' shd.log)"
+
 # ---- parallax: a near layer moving faster than the far one, the object over the near layer ----
 # One homography for the frame follows whichever layer has more corners; method=auto sees the
 # parallax and fits the mapping around the hole, one frame at a time.

@@ -7,7 +7,15 @@
 //     boil=..: mean |(out_t - truth_t) - (out_t-1 - truth_t-1)| over pixels marked in both frames,
 //     in grey levels: how much the fill's error changes from frame to frame (0 = steady);
 //     frames=.., marked=..: frames, mean fraction of pixels marked;
-//     worst=..: the lowest PSNR of one frame (over the frames with marked pixels).
+//     worst=..: the lowest PSNR of one frame (over the frames with marked pixels);
+//     grey=..: the mean absolute difference of OUT's and TRUTH's luma over the marked pixels.
+//
+//   remove_metrics shadow-scene W H FRAMES BACKGROUND.jpg TEXTURE.jpg PREFIX
+//     Writes a person-like cut-out (head, body, legs, TEXTURE inside) walking 5 px a frame over
+//     BACKGROUND (a still camera), casting a shadow on the ground from its feet (the silhouette
+//     laid down along the ground, the ground darkened to 55 %, soft-edged): PREFIX.rgb (the clip),
+//     PREFIX_mask.gray (the cut-out only), PREFIX_gt.rgb (the background alone) and
+//     PREFIX_shadow.gray (where the shadow falls outside the cut-out).
 //
 //   remove_metrics people W H PLATE_SRC.rgb IN.rgb OUT.rgb BOXES.txt [SHOW.rgb|MASK.gray]
 //     A clean plate is the per-pixel median of PLATE_SRC's frames (a fixed camera, people who
@@ -28,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "raw_video.h"
@@ -128,8 +137,64 @@ static int people(int argc, char** argv) {
   return 0;
 }
 
+static int shadow_scene(int argc, char** argv) {
+  if (argc != 8) {
+    fprintf(stderr, "usage: remove_metrics shadow-scene W H FRAMES BACKGROUND.jpg TEXTURE.jpg PREFIX\n");
+    return 1;
+  }
+  const int w = atoi(argv[2]), h = atoi(argv[3]), frames = atoi(argv[4]);
+  cv::Mat bg = cv::imread(argv[5], cv::IMREAD_COLOR), tex = cv::imread(argv[6], cv::IMREAD_COLOR);
+  if (bg.empty() || tex.empty()) return fprintf(stderr, "remove_metrics: cannot read the pictures\n"), 1;
+  // The background covers the frame (aspect kept, centre crop), as the other scenes' still chain.
+  const double sc = std::max(double(w) / bg.cols, double(h) / bg.rows);
+  cv::resize(bg, bg, {int(std::ceil(bg.cols * sc)), int(std::ceil(bg.rows * sc))}, 0, 0, cv::INTER_AREA);
+  bg = bg(cv::Rect((bg.cols - w) / 2, (bg.rows - h) / 2, w, h)).clone();
+  const int feet = h * 9 / 10, tall = h * 5 / 12;  // where the feet stand, how tall the figure is
+  std::string prefix = argv[7];
+  FILE *clip = fopen((prefix + ".rgb").c_str(), "wb"), *mask = fopen((prefix + "_mask.gray").c_str(), "wb"),
+       *gt = fopen((prefix + "_gt.rgb").c_str(), "wb"), *sh = fopen((prefix + "_shadow.gray").c_str(), "wb");
+  cv::Mat bg_rgb;
+  cv::cvtColor(bg, bg_rgb, cv::COLOR_BGR2RGB);
+  for (int t = 0; t < frames; ++t) {
+    const int cx = w / 10 + 5 * t;
+    cv::Mat fig = cv::Mat::zeros(h, w, CV_8U);
+    cv::circle(fig, {cx, feet - tall + tall / 10}, tall / 10, 255, cv::FILLED, cv::LINE_AA);
+    cv::ellipse(fig, {cx, feet - tall * 6 / 10}, {tall / 7, tall / 4}, 0, 0, 360, 255, cv::FILLED, cv::LINE_AA);
+    cv::rectangle(fig, cv::Rect(cx - tall / 9, feet - tall * 4 / 10, tall / 11, tall * 4 / 10), 255, cv::FILLED);
+    cv::rectangle(fig, cv::Rect(cx + tall / 9 - tall / 11, feet - tall * 4 / 10, tall / 11, tall * 4 / 10), 255, cv::FILLED);
+    // The shadow: each point of the figure at height d above the feet falls at (x + 0.9 d, feet + 0.3 d).
+    const cv::Matx23d lay(1, -0.9, 0.9 * feet, 0, -0.3, 1.3 * feet);
+    cv::Mat shadow;
+    cv::warpAffine(fig, shadow, cv::Mat(lay), fig.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    cv::GaussianBlur(shadow, shadow, {0, 0}, 1.5);
+    cv::Mat a;
+    shadow.convertTo(a, CV_32F, 0.45 / 255.0);
+    cv::Mat frame(h, w, CV_8UC3), t3;
+    cv::Mat bgf;
+    bg.convertTo(bgf, CV_32FC3);
+    cv::Mat keep;
+    cv::merge(std::vector<cv::Mat>{1 - a, 1 - a, 1 - a}, keep);
+    cv::multiply(bgf, keep, bgf);
+    bgf.convertTo(frame, CV_8UC3);
+    cv::Mat skin;
+    cv::resize(tex, skin, {w, h}, 0, 0, cv::INTER_AREA);
+    skin.copyTo(frame, fig > 127);
+    cv::Mat out_rgb;
+    cv::cvtColor(frame, out_rgb, cv::COLOR_BGR2RGB);
+    fwrite(out_rgb.data, 1, out_rgb.total() * 3, clip);
+    cv::Mat m = fig > 127;
+    fwrite(m.data, 1, m.total(), mask);
+    fwrite(bg_rgb.data, 1, bg_rgb.total() * 3, gt);
+    cv::Mat s = (shadow > 127) & ~m;
+    fwrite(s.data, 1, s.total(), sh);
+  }
+  fclose(clip), fclose(mask), fclose(gt), fclose(sh);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "people") return people(argc, argv);
+  if (argc > 1 && std::string(argv[1]) == "shadow-scene") return shadow_scene(argc, argv);
   if (argc != 7 || std::string(argv[1]) != "region") {
     fprintf(stderr, "usage: remove_metrics region W H OUT.rgb TRUTH.rgb MASK.gray\n");
     return 1;
@@ -142,7 +207,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "remove_metrics: %zu frames out, %zu in the truth\n", out.size(), gt.size());
     return 1;
   }
-  double se = 0, ssim = 0, boil = 0, marked = 0, worst = 99;
+  double se = 0, ssim = 0, boil = 0, marked = 0, worst = 99, grey = 0;
   long npx = 0, nboil = 0;
   cv::Mat prev_err, prev_m;
   for (size_t t = 0; t < n; ++t) {
@@ -164,6 +229,9 @@ int main(int argc, char** argv) {
       cv::cvtColor(out[t], go, cv::COLOR_RGB2GRAY);
       cv::cvtColor(gt[t], gg, cv::COLOR_RGB2GRAY);
       ssim += cv::mean(ssim_map(go, gg), m)[0] * c;
+      cv::Mat gd;
+      cv::absdiff(go, gg, gd);
+      grey += cv::mean(gd, m)[0] * c;
     }
     if (!prev_err.empty()) {
       cv::Mat both = m & prev_m, d;
@@ -178,7 +246,8 @@ int main(int argc, char** argv) {
   }
   long total = npx / 3;
   double mse = npx ? se / npx : 0;
-  printf("frames=%zu marked=%.4f psnr=%.2f ssim=%.4f boil=%.3f worst=%.2f\n", n, marked / n, mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : 99.0,
-         total ? ssim / total : 0.0, nboil ? boil / nboil : 0.0, worst);
+  printf("frames=%zu marked=%.4f psnr=%.2f ssim=%.4f boil=%.3f worst=%.2f grey=%.2f\n", n, marked / n,
+         mse > 0 ? 10 * std::log10(255.0 * 255.0 / mse) : 99.0, total ? ssim / total : 0.0, nboil ? boil / nboil : 0.0, worst,
+         total ? grey / total : 0.0);
   return 0;
 }
