@@ -77,6 +77,7 @@ struct VideoFill::Impl {
     }
     if (size_t(pushed_) < primed_poses_.size()) {
       it.to_scene = primed_poses_[size_t(pushed_)].first, it.scene = primed_poses_[size_t(pushed_)].second;  // as the first pass placed it
+      last_to_scene_ = it.to_scene, scene_ = it.scene;  // a frame past the first pass's count chains on from here
     } else if (memory_on()) {
       place(it);
     }
