@@ -42,6 +42,23 @@ struct Item {
   int64_t number = 0;    // frames pushed before this one
 };
 
+// Corners `pts` of `from` LK-tracked into `to` (from `guess` when given, else where they were),
+// kept when they land inside `to` on a pixel `usable` allows (CV_8U at `to`'s size, non-zero =
+// background): the pairs (in `from`, in `to`) that the three trackers below fit their motion to.
+void track_pairs(const cv::Mat& from, const cv::Mat& to, const std::vector<cv::Point2f>& pts, const cv::Mat& usable, int win, int levels,
+                 const std::vector<cv::Point2f>* guess, std::vector<cv::Point2f>& in_from, std::vector<cv::Point2f>& in_to) {
+  in_from.clear(), in_to.clear();
+  if (pts.empty()) return;
+  std::vector<cv::Point2f> p1 = guess ? *guess : std::vector<cv::Point2f>();
+  std::vector<uint8_t> st;
+  std::vector<float> err;
+  cv::calcOpticalFlowPyrLK(from, to, pts, p1, st, err, {win, win}, levels,
+                           cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 30, 0.01), guess ? cv::OPTFLOW_USE_INITIAL_FLOW : 0);
+  for (size_t i = 0; i < pts.size(); ++i)
+    if (st[i] && p1[i].x >= 0 && p1[i].y >= 0 && p1[i].x < to.cols && p1[i].y < to.rows && usable.at<uint8_t>(int(p1[i].y), int(p1[i].x)))
+      in_from.push_back(pts[i]), in_to.push_back(p1[i]);
+}
+
 }  // namespace
 
 cv::Mat hole_mask(const cv::Mat& p, cv::Size size, int grow, bool upright) {
@@ -233,18 +250,12 @@ struct VideoFill::Impl {
       prev_gray_ = g, prev_allowed_ = allowed;
       return;
     }
-    std::vector<cv::Point2f> p0, p1;
+    std::vector<cv::Point2f> p0;
     cv::goodFeaturesToTrack(prev_gray_, p0, 500, 0.005, 6, prev_allowed_);
     it.aligned = false, it.still = false;
     if (p0.size() >= 12) {
-      std::vector<uint8_t> st;
-      std::vector<float> err;
-      cv::calcOpticalFlowPyrLK(prev_gray_, g, p0, p1, st, err, {21, 21}, 3);
       std::vector<cv::Point2f> a, b;
-      for (size_t i = 0; i < p0.size(); ++i)
-        if (st[i] && p1[i].x >= 0 && p1[i].y >= 0 && p1[i].x < g.cols && p1[i].y < g.rows &&
-            allowed.at<uint8_t>(int(p1[i].y), int(p1[i].x)))
-          a.push_back(p1[i]), b.push_back(p0[i]);
+      track_pairs(prev_gray_, g, p0, allowed, 21, 3, nullptr, b, a);
       if (a.size() >= 12) {
         cv::Mat H = cv::findHomography(a, b, cv::RANSAC, 1.0);
         if (!H.empty()) {
@@ -293,17 +304,9 @@ struct VideoFill::Impl {
     if (!key_gray_.empty() && key_scene_ == it.scene && key_gray_.size() == it.gray.size() && !it.still) {
       // Where the chain puts the key frame's corners in this frame: LK's start.
       const cv::Matx33d G = Si * chained.inv() * key_to_scene_ * S;
-      std::vector<cv::Point2f> p1;
-      cv::perspectiveTransform(key_pts_, p1, cv::Mat(G));
-      std::vector<uint8_t> st;
-      std::vector<float> err;
-      cv::calcOpticalFlowPyrLK(key_gray_, it.gray, key_pts_, p1, st, err, {15, 15}, 2,
-                               cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 30, 0.01), cv::OPTFLOW_USE_INITIAL_FLOW);
-      std::vector<cv::Point2f> a, b;
-      const cv::Size ws = it.gray.size();
-      for (size_t i = 0; i < key_pts_.size(); ++i)
-        if (st[i] && p1[i].x >= 0 && p1[i].y >= 0 && p1[i].x < ws.width && p1[i].y < ws.height && allowed.at<uint8_t>(int(p1[i].y), int(p1[i].x)))
-          a.push_back(p1[i]), b.push_back(key_pts_[i]);
+      std::vector<cv::Point2f> start, a, b;
+      cv::perspectiveTransform(key_pts_, start, cv::Mat(G));
+      track_pairs(key_gray_, it.gray, key_pts_, allowed, 15, 2, &start, b, a);
       if (a.size() >= 30) {
         cv::Mat inl;
         cv::Mat H = cv::findHomography(a, b, cv::RANSAC, 1.0, inl);
@@ -362,18 +365,12 @@ struct VideoFill::Impl {
     cv::resize(a.mask, hole, ws, 0, 0, cv::INTER_NEAREST);
     cv::dilate(hole, hole, cv::Mat(), {-1, -1}, 2);
     where.setTo(0, hole);
-    std::vector<cv::Point2f> p0, p1;
+    std::vector<cv::Point2f> p0, u, v;
     cv::goodFeaturesToTrack(a.gray, p0, 300, 0.005, 4, where);
     if (p0.size() < 10) return global;
-    std::vector<uint8_t> st;
-    std::vector<float> err;
-    cv::calcOpticalFlowPyrLK(a.gray, b.gray, p0, p1, st, err, {21, 21}, 3);
-    std::vector<cv::Point2f> u, v;
     cv::Mat bm;
     cv::resize(b.mask, bm, ws, 0, 0, cv::INTER_NEAREST);
-    for (size_t k = 0; k < p0.size(); ++k)
-      if (st[k] && p1[k].x >= 0 && p1[k].y >= 0 && p1[k].x < ws.width && p1[k].y < ws.height && !bm.at<uint8_t>(int(p1[k].y), int(p1[k].x)))
-        u.push_back(p0[k]), v.push_back(p1[k]);
+    track_pairs(a.gray, b.gray, p0, bm == 0, 21, 3, nullptr, u, v);
     if (u.size() < 10) return global;
     cv::Mat inl;
     cv::Mat H = cv::findHomography(u, v, cv::RANSAC, 1.0, inl);
