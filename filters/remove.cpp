@@ -217,7 +217,7 @@ class Remove : public Filter {
     mask_clock_.set_time_base(in.time_base);
     box_ = box0_;
     if (track_) follow_ = std::make_unique<BoxFollower>(box_);
-    if (what_ == kSalient) salient_ = std::make_unique<SalientTracker>(keyint_, "isnet");
+    if (what_ == kSalient) salient_ = std::make_unique<SalientTracker>(keyint_, "isnet", true);
     if (!target_cls_.empty()) target_ = std::make_unique<TargetMasker>(target_cls_, target_opts_);
   }
 
@@ -328,7 +328,8 @@ extern const FilterDesc remove_filter = {
     "What no frame saw is inpainted spatially (OpenCV's Telea, smooth rather than textured, or a network named\n"
     "with model=). With a still camera, shadow=1 (on for people) also takes the shadow attached to the lower\n"
     "part of what is removed (ground darker than the window shows it, of the same colour); a moving camera's\n"
-    "shadows, and reflections, stay. Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it).\n"
+    "shadows, and reflections, stay. what=salient removes one object, ISNet's largest piece, followed whole\n"
+    "between its key frames (the network may see half of it, or more than it, at the next). Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it).\n"
     "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
     "after it (the format stays deep; the precision is 8-bit). An alpha plane passes through."};
 

@@ -33,11 +33,13 @@ struct SalientTracker::State {
   cv::Mat prev_gray, prob;
   std::vector<SalientPart> parts;  // the key frame's objects and their motion since
   int since_key = 0, runs = 0;
+  bool one = false;
   cv::Ptr<cv::DISOpticalFlow> dis;
 };
 
-SalientTracker::SalientTracker(int keyint, std::string model) : s_(std::make_unique<State>()) {
+SalientTracker::SalientTracker(int keyint, std::string model, bool one_object) : s_(std::make_unique<State>()) {
   s_->keyint = std::max(1, keyint);
+  s_->one = one_object;
   s_->model = std::move(model);
   model_file(s_->model);
   s_->dis = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM);
@@ -121,7 +123,7 @@ static std::vector<SalientPart> split_parts(const cv::Mat& key) {
 // residual (grey levels) around an object the fit does not explain: an average over all objects
 // would let a well-explained lamp post hide a person whose mask stayed behind.
 static double carry_mask(const cv::Mat& prev, const cv::Mat& cur, std::vector<SalientPart>& parts, cv::DISOpticalFlow& dis,
-                         cv::Mat& carried, cv::Mat& warped_prev) {
+                         cv::Mat& carried, cv::Mat& warped_prev, std::vector<bool>& held) {
   cv::Mat flow;
   dense_flow(dis, prev, cur, flow);
   cv::Size size = prev.size();
@@ -152,18 +154,83 @@ static double carry_mask(const cv::Mat& prev, const cv::Mat& cur, std::vector<Sa
   // the fitted motion explains little more than no motion at all (a mask left behind, a merged
   // object moving two ways) and the residual is large.
   double worst = 0;
+  held.assign(parts.size(), true);
   cv::Mat err, still;
   cv::absdiff(warped_prev, cur, err);
   cv::absdiff(prev, cur, still);
   for (size_t i = 0; i < parts.size(); ++i) {
-    cv::Mat region;
-    cv::warpAffine(parts[i].key, region, parts[i].total, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-    cv::dilate(region > 0.5f, region, disc(9));
+    cv::Mat now, region, inner;
+    cv::warpAffine(parts[i].key, now, parts[i].total, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    cv::dilate(now > 0.5f, region, disc(9));
     if (cv::countNonZero(region) < 16) continue;
     double fitted = cv::mean(err, region)[0], none = cv::mean(still, region)[0];
     if (fitted > 0.6 * none) worst = std::max(worst, fitted);
+    // Held: the object's own inside, away from the background it uncovers, moved as fitted.
+    cv::erode(now > 0.5f, inner, disc(7));
+    if (cv::countNonZero(inner) >= 16) {
+      double in_fitted = cv::mean(err, inner)[0], in_none = cv::mean(still, inner)[0];
+      held[i] = in_fitted <= 8 || in_fitted <= 0.5 * in_none;
+    } else {
+      held[i] = fitted <= 0.6 * none;
+    }
   }
   return worst;
+}
+
+// One object, followed: the network sees it differently from one key frame to the next (half of
+// it, or merged with what is behind it), and marks other things besides. So the new mask keeps
+// the carried object, whole, where the motion still explains it and the new mask finds at least
+// a third of it, with the new mask's pieces that touch it; with no such object (the first key
+// frame, a cut, the object gone), the new mask's largest piece and the pieces next to it.
+static void keep_one_object(cv::Mat& prob, const std::vector<SalientPart>& parts, const std::vector<bool>& held) {
+  cv::Mat found = prob > 0.5f, object = cv::Mat::zeros(prob.size(), CV_32F);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!held[i]) continue;
+    cv::Mat now;
+    cv::warpAffine(parts[i].key, now, parts[i].total, prob.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    cv::Mat was = now > 0.5f;
+    const int n = cv::countNonZero(was);
+    if (n >= 16 && cv::countNonZero(was & found) * 3 >= n) cv::max(object, now, object);
+  }
+  cv::Mat labels, stats, centroids;
+  const int count = cv::connectedComponentsWithStats(found, labels, stats, centroids, 8, CV_32S);
+  std::vector<uint8_t> keep(size_t(std::max(count, 1)), 0);
+  const bool have = cv::countNonZero(object > 0.5f) > 0;
+  if (have) {
+    cv::Mat touch;
+    cv::dilate(object > 0.5f, touch, cv::Mat(), {-1, -1}, 2);
+    for (int y = 0; y < labels.rows; ++y)
+      for (int x = 0; x < labels.cols; ++x)
+        if (touch.at<uint8_t>(y, x)) keep[size_t(labels.at<int>(y, x))] = 1;
+  } else {
+    // The largest piece, and the pieces next to it (a person's legs apart from the body): those
+    // whose box meets its box grown by half.
+    int best = 0;
+    for (int l = 1; l < count; ++l)
+      if (!best || stats.at<int>(l, cv::CC_STAT_AREA) > stats.at<int>(best, cv::CC_STAT_AREA)) best = l;
+    auto box = [&](int l) {
+      return cv::Rect(stats.at<int>(l, cv::CC_STAT_LEFT), stats.at<int>(l, cv::CC_STAT_TOP), stats.at<int>(l, cv::CC_STAT_WIDTH),
+                      stats.at<int>(l, cv::CC_STAT_HEIGHT));
+    };
+    if (best) {
+      cv::Rect b = box(best);
+      const cv::Rect near(b.x - b.width / 2, b.y - b.height / 2, b.width * 2, b.height * 2);
+      for (int l = 1; l < count; ++l) keep[size_t(l)] = (box(l) & near).area() > 0;
+    }
+  }
+  keep[0] = 0;
+  cv::Mat kept = cv::Mat::zeros(prob.size(), CV_8U);
+  for (int y = 0; y < labels.rows; ++y)
+    for (int x = 0; x < labels.cols; ++x) kept.at<uint8_t>(y, x) = keep[size_t(labels.at<int>(y, x))];
+  cv::Mat out = cv::Mat::zeros(prob.size(), CV_32F);
+  prob.copyTo(out, kept);
+  cv::max(out, object, prob);
+  // Whole: the network leaves holes where the object looks like what is behind it (blue cheeks
+  // under a blue sky), and a neighbouring frame would lend them to the fill as background.
+  cv::Mat outside;
+  cv::copyMakeBorder(prob <= 0.5f, outside, 1, 1, 1, 1, cv::BORDER_CONSTANT, 255);
+  cv::floodFill(outside, cv::Point(0, 0), 0);
+  prob.setTo(1.0f, outside(cv::Rect(1, 1, prob.cols, prob.rows)));
 }
 
 cv::Mat SalientTracker::probability(Frame& f) {
@@ -173,27 +240,33 @@ cv::Mat SalientTracker::probability(Frame& f) {
   cv::Size work = work_size(f.width(), f.height(), 384);
   cv::Mat gray = luma_small(f, work);
   bool key_frame = s.prob.empty() || work != s.work || ++s.since_key >= s.keyint;
-  if (!key_frame) {
+  std::vector<SalientPart> parts;  // the objects carried to this frame
+  std::vector<bool> held;          // ... and whether the motion still explains each
+  bool cut = false;
+  if (!s.prob.empty() && work == s.work && (!key_frame || s.one)) {
     cv::Mat carried, warped_gray;
-    std::vector<SalientPart> parts = s.parts;
+    parts = s.parts;
     for (auto& p : parts) p.total = p.total.clone();
     // How well the motion explains this frame: around each object (one changed shape or the fit
     // lost it) and over the whole frame (a cut).
-    double local = carry_mask(s.prev_gray, gray, parts, *s.dis, carried, warped_gray);
+    double local = carry_mask(s.prev_gray, gray, parts, *s.dis, carried, warped_gray, held);
     cv::Mat err;
     cv::absdiff(warped_gray, gray, err);
-    double global = cv::mean(err)[0];
+    cut = cv::mean(err)[0] > 25;
     // A cut re-runs the model at once; a lost object only after half the key interval, so
     // footage the fit never explains well (small walking people) does not fall back to running
     // the model on every frame (vtest at 720p: 0.7 fps with no limit, 2.8 with a third).
-    if (global > 25 || (local > 14 && s.since_key >= s.keyint / 2)) key_frame = true;
-    else s.prob = carried, s.parts = std::move(parts);
+    if (!key_frame) {
+      if (cut || (local > 14 && s.since_key >= s.keyint / 2)) key_frame = true;
+      else s.prob = carried, s.parts = std::move(parts);
+    }
   }
   if (key_frame) {
     const ModelSpec& spec = find_model(s.model);
     cv::Size in = model_input_size(spec);
     InferResult r = models().infer(s.model, model_file(s.model), frame_to_bgr(f, in));
     cv::resize(output_image(r, 0, in.height, in.width), s.prob, work, 0, 0, cv::INTER_AREA);
+    if (s.one) keep_one_object(s.prob, cut ? std::vector<SalientPart>() : parts, held);
     s.parts = split_parts(s.prob);
     s.since_key = 0;
     ++s.runs;

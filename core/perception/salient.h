@@ -19,7 +19,9 @@ namespace omni {
 // the mask is carried along dense optical flow (DIS) at a working resolution.
 class SalientTracker {
  public:
-  explicit SalientTracker(int keyint, std::string model = "isnet");
+  // `one_object`: the most salient object only, followed whole across key frames (remove:
+  // keep_one_object in salient.cpp); else everything the network marks (a matte's exact edge).
+  explicit SalientTracker(int keyint, std::string model = "isnet", bool one_object = false);
   ~SalientTracker();
   cv::Mat probability(Frame& f);   // CV_32F in [0,1] at the working resolution; memoised
   int model_runs() const;

@@ -199,14 +199,16 @@ r=$("$M" region 640 360 show.rgb still0.rgb inner.gray)
 check "show=1 tints the box (PSNR against the original must be low)" "$(echo "$r" | field psnr)" "<=" 20
 ok "show=1 marks the mask"
 
-# what=salient: ISNet on key frames, carried between them. The carried mask lags this disc (8 px
-# a frame) in some frames, so the fill is far from the still camera's 40 dB; measured 20.5 dB,
-# SSIM 0.87 (17.2 and 0.70 before masks were joined over 5 frames; the disc left in place: 10.2
-# dB, SSIM 0.15).
+# what=salient: ISNet on key frames, carried between them, one object followed whole. This disc
+# moves 8 px a frame; ISNet's mask has holes (the blue cheeks under a blue sky), marks a dome of
+# the background too, and at frame 36 sees half the disc merged with the dome. Measured 39.40 dB,
+# SSIM 0.9975, as with the exact mask (39.54); 20.68 dB before the object was followed whole
+# (every piece the network marked, each key frame's mask taken as it came).
 "$O" -y -nostats -i still.mkv -vf "remove=salient" -c:v ffv1 salient.mkv
 r=$(region salient.mkv still_gt.rgb still_mask.gray)
-check "what=salient: PSNR under the disc (dB)" "$(echo "$r" | field psnr)" ">=" 18.5
-check "what=salient: SSIM under the disc" "$(echo "$r" | field ssim)" ">=" 0.8
+check "what=salient: PSNR under the disc (dB)" "$(echo "$r" | field psnr)" ">=" 35
+check "what=salient: worst frame's PSNR under the disc (dB)" "$(echo "$r" | field worst)" ">=" 33
+check "what=salient: SSIM under the disc" "$(echo "$r" | field ssim)" ">=" 0.98
 ok "remove=salient: $r"
 
 # what=matte: the mask an earlier matte left, the same removal as remove=people (same segmenter)
