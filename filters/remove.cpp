@@ -323,7 +323,7 @@ extern const FilterDesc remove_filter = {
     "(parallax) by homographies fitted around the hole, frame by frame, which follow the background next to the\n"
     "object but not a scene of many depths; for a still camera also a background plate that remembers every\n"
     "pixel ever seen, and for a moving one a memory of the scene (memory=1: a mosaic of what frames older than\n"
-    "the window saw, at most 3 frames' pixels; not kept where there is parallax). pass=2 reads a file once\n"
+    "the window saw, at most 3 frames' pixels, registered by the background next to the hole). pass=2 reads a file once\n"
     "before writing, so the first frames also get what only later frames see (the masks are found twice).\n"
     "What no frame saw is inpainted spatially (OpenCV's Telea, smooth rather than textured, or a network named\n"
     "with model=). With a still camera, shadow=1 (on for people) also takes the shadow attached to the lower\n"
