@@ -278,22 +278,26 @@ struct VideoFill::Impl {
             std::vector<cv::Point2f> an, bn;
             for (size_t i = 0; i < a.size(); ++i)
               if (near.contains(cv::Point(a[i]))) an.push_back(a[i]), bn.push_back(b[i]);
-            if (!near.empty() && an.size() >= 12 && an.size() < a.size()) {
+            if (!near.empty() && an.size() >= 30 && an.size() < a.size()) {
               cv::Mat Hn = cv::findHomography(an, bn, cv::RANSAC, 1.0);
-              if (!Hn.empty()) {
-                it.near_prev = S * cv::Matx33d(Hn) * Si;
-                // The background next to the hole moves otherwise than the frame's (depth that
-                // one homography absorbs as a shear: 1.25 px a frame between two layers here,
-                // under 1 px to the frame-wide fit): the window follows it by local chains.
-                double off = 0;
-                const cv::Rect hb = cv::boundingRect(m);
-                for (cv::Point2d c : {cv::Point2d(hb.x, hb.y), cv::Point2d(hb.br().x, hb.y), cv::Point2d(hb.x, hb.br().y), cv::Point2d(hb.br())}) {
-                  const cv::Vec3d q1 = h * cv::Vec3d(c.x, c.y, 1), q2 = cv::Matx33d(Hn) * cv::Vec3d(c.x, c.y, 1);
-                  off = std::max(off, std::hypot(q1[0] / q1[2] - q2[0] / q2[2], q1[1] / q1[2] - q2[1] / q2[2]));
-                }
-                hole_parallax = off * k_ > 0.5;
-              }
+              if (!Hn.empty()) it.near_prev = S * cv::Matx33d(Hn) * Si;
             }
+            // The background next to the hole moves otherwise than the frame's: depth that one
+            // homography absorbs as a shear (two layers 1.25 px a frame apart stay under a pixel
+            // for the frame-wide fit). One frame's fits differ by noise as much (0.1-0.8 px on a
+            // plain pan, 0.2-3 px on two layers), so the two are chained over the last 8 frames
+            // and compared at the hole's corners, where a real difference adds up.
+            cv::Matx33d Pn = it.near_prev, Pg = it.to_prev;
+            int steps = 1;
+            for (auto p = items_.rbegin(); p != items_.rend() && steps < 8 && p->aligned; ++p, ++steps)
+              Pn = p->near_prev * Pn, Pg = p->to_prev * Pg;
+            const cv::Rect hb = cv::boundingRect(it.mask);
+            double off = 0;
+            for (cv::Point2d c : {cv::Point2d(hb.x, hb.y), cv::Point2d(hb.br().x, hb.y), cv::Point2d(hb.x, hb.br().y), cv::Point2d(hb.br())}) {
+              const cv::Vec3d q1 = Pg * cv::Vec3d(c.x, c.y, 1), q2 = Pn * cv::Vec3d(c.x, c.y, 1);
+              off = std::max(off, std::hypot(q1[0] / q1[2] - q2[0] / q2[2], q1[1] / q1[2] - q2[1] / q2[2]));
+            }
+            hole_parallax = steps == 8 && off > 3.0;  // 8 frames: plain pans 0.4-2.6 px, two layers 1.7-13
           }
           // Parallax: near and far things move differently, and one homography fits one of them.
           std::vector<float> err;
