@@ -54,7 +54,7 @@ const OptionDef options[] = {
     {"memory", "a moving camera: also fill from what frames older than the window saw (a mosaic of the background in the "
                "scene's coordinates, at most 3 frames' worth of pixels); 0: the window and the carried fill only",
      OptType::Bool, "1"},
-    {"shadow", "a still camera: also remove the shadow attached to the lower part of what is removed (darker ground of the "
+    {"shadow", "also remove the shadow attached to the lower part of what is removed (darker ground of the "
                "same colour, in one piece with it); -1: on for people, off otherwise", OptType::Int, "-1", -1, 1},
     {"pass", "2: read the whole input once before writing (a file, not a pipe; the masks are found twice), so the first "
              "frames also get what only later frames see", OptType::Int, "1", 1, 2},
@@ -326,9 +326,8 @@ extern const FilterDesc remove_filter = {
     "the window saw, at most 3 frames' pixels, registered by the background next to the hole). pass=2 reads a file once\n"
     "before writing, so the first frames also get what only later frames see (the masks are found twice).\n"
     "What no frame saw is inpainted spatially (OpenCV's Telea, smooth rather than textured, or a network named\n"
-    "with model=). With a still camera, shadow=1 (on for people) also takes the shadow attached to the lower\n"
-    "part of what is removed (ground darker than the window shows it, of the same colour); a moving camera's\n"
-    "shadows, and reflections, stay. what=salient removes one object, ISNet's largest piece, followed whole\n"
+    "with model=). shadow=1 (on for people) also takes the shadow attached to the lower part of what is removed\n"
+    "(ground darker than the window shows it, of the same colour; not across parallax); reflections stay. what=salient removes one object, ISNet's largest piece, followed whole\n"
     "between its key frames (the network may see half of it, or more than it, at the next). Box syntax follows delogo: remove=x=620:y=40:w=180:h=90 (track=1 follows it).\n"
     "Works in 8 bits per component: 10- and 12-bit video is converted to 8 bits for it and back to its own depth\n"
     "after it (the format stays deep; the precision is 8-bit). An alpha plane passes through."};

@@ -127,9 +127,9 @@ struct VideoFill::Impl {
 
   // ---- shadows ---------------------------------------------------------------------------------
 
-  // A removed person's shadow would walk on alone: with a still camera, the hole grows by the
-  // ground that is darker than the background there (the median of up to 10 other frames in the
-  // window that saw it uncovered), of the same colour (a shadow dims the light, it does not
+  // A removed person's shadow would walk on alone: the hole grows by the ground that is darker
+  // than the background there (the upper quartile of up to 16 other frames of the window that saw
+  // it uncovered, moved into this frame when the camera moves), of the same colour (a shadow dims the light, it does not
   // change the ground's hue much), in one piece with the ground next to the lower part of a hole
   // (the feet). At the working size (about 640 px wide). Looked for when the frame is first in a
   // window being filled, so that the first frames' reference has later frames in it (the first
@@ -138,7 +138,7 @@ struct VideoFill::Impl {
     Item& it = items_[k];
     if (it.shadowed) return;
     it.shadowed = true;
-    if (it.small.empty() || !it.still) return;
+    if (it.small.empty()) return;
     const cv::Size ws = it.small.size();
     cv::Mat labels, stats, centroids;
     const int n = cv::connectedComponentsWithStats(it.small_raw, labels, stats, centroids, 8, CV_32S);
@@ -158,15 +158,33 @@ struct VideoFill::Impl {
     }
     area &= cv::Rect(0, 0, ws.width, ws.height);
     if (area.empty()) return;
-    // The others: up to 16 frames in the window with no camera motion between them and this one,
-    // the farthest first (a slow walker's shadow covers the same ground in the nearest ones).
-    std::vector<const Item*> others;
+    // The others: up to 16 frames of the window, the farthest first (a slow walker's shadow covers
+    // the same ground in the nearest ones), seen from this frame over `area`: as they are for a
+    // still camera, else moved by the homography between the two (not across parallax, where one
+    // homography does not place the ground). Outside a frame counts as its hole.
+    struct View {
+      cv::Mat small, raw;  // area-sized
+    };
+    std::vector<View> others;
+    const double sx = double(it.bgr.cols) / ws.width, sy = double(it.bgr.rows) / ws.height;
+    const cv::Matx33d S(sx, 0, 0, 0, sy, 0, 0, 0, 1), Si(1 / sx, 0, 0, 0, 1 / sy, 0, 0, 0, 1);
+    const cv::Matx33d T(1, 0, area.x, 0, 1, area.y, 0, 0, 1);
     for (int d = int(items_.size()); d >= 1 && others.size() < 16; --d)
       for (int j : {k - d, k + d}) {
         if (j < 0 || j >= int(items_.size()) || items_[j].small.empty() || others.size() >= 16) continue;
-        bool still = true;
-        for (int i = std::min(j, k) + 1; i <= std::max(j, k); ++i) still &= items_[i].still;
-        if (still) others.push_back(&items_[j]);
+        cv::Matx33d M;
+        bool identity, parallax;
+        if (!mapping(k, j, M, identity, &parallax) || parallax) continue;
+        View v;
+        if (identity) {
+          v.small = items_[j].small(area), v.raw = items_[j].small_raw(area);
+        } else {
+          const cv::Matx33d W = Si * M * S * T;
+          cv::warpPerspective(items_[j].small, v.small, W, area.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+          cv::warpPerspective(items_[j].small_raw, v.raw, W, area.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT,
+                              cv::Scalar(255));
+        }
+        others.push_back(std::move(v));
       }
     if (others.size() < 3) return;
     cv::Mat cand = cv::Mat::zeros(ws, CV_8U);
@@ -180,16 +198,17 @@ struct VideoFill::Impl {
         // No darker than 85 % of the brightest the others saw there: no shadow (most of the
         // ground; the sorting below is the cost).
         const float yf = 0.114f * p[x][0] + 0.587f * p[x][1] + 0.299f * p[x][2];
+        const int ay = y - area.y, ax = x - area.x;
         float brightest = 0;
-        for (const Item* o : others) {
-          const cv::Vec3b& q = o->small.ptr<cv::Vec3b>(y)[x];
+        for (const View& o : others) {
+          const cv::Vec3b& q = o.small.ptr<cv::Vec3b>(ay)[ax];
           brightest = std::max(brightest, 0.114f * q[0] + 0.587f * q[1] + 0.299f * q[2]);
         }
         if (yf > 0.85f * brightest) continue;
         v.clear();
-        for (const Item* o : others)
-          if (!o->small_raw.ptr(y)[x]) {
-            const cv::Vec3b& q = o->small.ptr<cv::Vec3b>(y)[x];
+        for (const View& o : others)
+          if (!o.raw.ptr(ay)[ax]) {
+            const cv::Vec3b& q = o.small.ptr<cv::Vec3b>(ay)[ax];
             v.emplace_back(0.114f * q[0] + 0.587f * q[1] + 0.299f * q[2], q);
           }
         if (v.size() < 3) continue;

@@ -138,11 +138,13 @@ static int people(int argc, char** argv) {
 }
 
 static int shadow_scene(int argc, char** argv) {
-  if (argc != 8) {
-    fprintf(stderr, "usage: remove_metrics shadow-scene W H FRAMES BACKGROUND.jpg TEXTURE.jpg PREFIX\n");
+  if (argc != 8 && argc != 9) {
+    fprintf(stderr, "usage: remove_metrics shadow-scene W H FRAMES BACKGROUND.jpg TEXTURE.jpg PREFIX [PAN]\n");
     return 1;
   }
-  const int w = atoi(argv[2]), h = atoi(argv[3]), frames = atoi(argv[4]);
+  const int w0 = atoi(argv[2]), h = atoi(argv[3]), frames = atoi(argv[4]);
+  const int pan = argc == 9 ? atoi(argv[8]) : 0;  // the camera pans this many px a frame (the ground slides left)
+  const int w = w0 + pan * frames;  // the ground's width
   cv::Mat bg = cv::imread(argv[5], cv::IMREAD_COLOR), tex = cv::imread(argv[6], cv::IMREAD_COLOR);
   if (bg.empty() || tex.empty()) return fprintf(stderr, "remove_metrics: cannot read the pictures\n"), 1;
   // The background covers the frame (aspect kept, centre crop), as the other scenes' still chain.
@@ -156,7 +158,8 @@ static int shadow_scene(int argc, char** argv) {
   cv::Mat bg_rgb;
   cv::cvtColor(bg, bg_rgb, cv::COLOR_BGR2RGB);
   for (int t = 0; t < frames; ++t) {
-    const int cx = w / 10 + 5 * t;
+    const int x0 = pan * t;                // the view's left edge on the ground
+    const int cx = x0 + w0 / 10 + 5 * t;  // the figure walks 5 px a frame across the view
     cv::Mat fig = cv::Mat::zeros(h, w, CV_8U);
     cv::circle(fig, {cx, feet - tall + tall / 10}, tall / 10, 255, cv::FILLED, cv::LINE_AA);
     cv::ellipse(fig, {cx, feet - tall * 6 / 10}, {tall / 7, tall / 4}, 0, 0, 360, 255, cv::FILLED, cv::LINE_AA);
@@ -179,13 +182,15 @@ static int shadow_scene(int argc, char** argv) {
     cv::Mat skin;
     cv::resize(tex, skin, {w, h}, 0, 0, cv::INTER_AREA);
     skin.copyTo(frame, fig > 127);
+    const cv::Rect view(x0, 0, w0, h);
     cv::Mat out_rgb;
-    cv::cvtColor(frame, out_rgb, cv::COLOR_BGR2RGB);
+    cv::cvtColor(frame(view), out_rgb, cv::COLOR_BGR2RGB);
     fwrite(out_rgb.data, 1, out_rgb.total() * 3, clip);
-    cv::Mat m = fig > 127;
+    cv::Mat m = fig(view) > 127;
     fwrite(m.data, 1, m.total(), mask);
-    fwrite(bg_rgb.data, 1, bg_rgb.total() * 3, gt);
-    cv::Mat s = (shadow > 127) & ~m;
+    cv::Mat g = bg_rgb(view).clone();
+    fwrite(g.data, 1, g.total() * 3, gt);
+    cv::Mat s = (shadow(view) > 127) & ~m;
     fwrite(s.data, 1, s.total(), sh);
   }
   fclose(clip), fclose(mask), fclose(gt), fclose(sh);
