@@ -316,7 +316,7 @@ struct VideoFill::Impl {
               const cv::Vec3d q1 = Pg * cv::Vec3d(c.x, c.y, 1), q2 = Pn * cv::Vec3d(c.x, c.y, 1);
               off = std::max(off, std::hypot(q1[0] / q1[2] - q2[0] / q2[2], q1[1] / q1[2] - q2[1] / q2[2]));
             }
-            hole_parallax = steps == 8 && off > 3.0;  // 8 frames: plain pans 0.4-2.6 px, two layers 1.7-13
+            hole_parallax = steps == 8 && off > 6.0 * k_;  // working pixels over 8 frames: plain pans 0.4-3.9, two layers 1.7-13
           }
           // Parallax: near and far things move differently, and one homography fits one of them.
           std::vector<float> err;
