@@ -39,6 +39,18 @@ scene() {
     -map "[gt]" -frames:v $n -f rawvideo -pix_fmt rgb24 "$1_gt.rgb"
   ffmpeg -v error -y -i "$1_mask.mkv" -f rawvideo -pix_fmt gray "$1_mask.gray"
 }
+# layers NAME FAR_X NEAR_X DISC_X FRAMES: two layers, home.jpg far (the whole frame) and
+# building.jpg near (its lower 170 rows), each cropped at its own x expression, and the baboon
+# disc on the near layer: NAME.mkv, NAME_mask.mkv/.gray, NAME_gt.rgb, as scene() makes them.
+layers() {
+  ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" -loop 1 -framerate 30 -i "$DATA/building.jpg" -loop 1 -framerate 30 -i "$DATA/baboon.jpg" -filter_complex \
+    "[0]scale=1600:-2,crop=640:360:x='$2':y=700,format=rgb24[far];[1]scale=1600:-2,crop=640:170:x='$3':y=300,format=rgb24[near];
+     [far][near]overlay=x=0:y=190:format=rgb,split[bg][g];[g]format=yuv420p[gt];[2]$disc,split[fg][fg2];
+     [bg][fg]overlay=x='$4':y=215:format=rgb,format=yuv420p[clip];
+     [fg2]lutrgb=r=255:g=255:b=255[wm];color=black:s=640x360:r=30,format=rgb24[k];[k][wm]overlay=x='$4':y=215:format=rgb,format=gray[m]" \
+    -map "[clip]" -frames:v $5 -c:v ffv1 "$1.mkv" -map "[m]" -frames:v $5 -c:v ffv1 "$1_mask.mkv" -map "[gt]" -frames:v $5 -f rawvideo -pix_fmt rgb24 "$1_gt.rgb"
+  ffmpeg -v error -y -i "$1_mask.mkv" -f rawvideo -pix_fmt gray "$1_mask.gray"
+}
 still="scale=640:360:force_original_aspect_ratio=increase,crop=640:360"
 pan="scale=1600:-2,crop=640:360:x='20+n*3':y=700"  # 3 px per frame
 
@@ -178,13 +190,7 @@ ok "shadow=1, panning camera: $(echo "$rp" | field grey) grey levels from the tr
 # ---- parallax: a near layer moving faster than the far one, the object over the near layer ----
 # One homography for the frame follows whichever layer has more corners; method=auto sees the
 # parallax and fits the mapping around the hole, one frame at a time.
-ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" -loop 1 -framerate 30 -i "$DATA/building.jpg" -loop 1 -framerate 30 -i "$DATA/baboon.jpg" -filter_complex \
-  "[0]scale=1600:-2,crop=640:360:x='20+n*2':y=700,format=rgb24[far];[1]scale=1600:-2,crop=640:170:x='20+n*7':y=300,format=rgb24[near];
-   [far][near]overlay=x=0:y=190:format=rgb,split[bg][g];[g]format=yuv420p[gt];[2]$disc,split[fg][fg2];
-   [bg][fg]overlay=x='60+4*n':y=215:format=rgb,format=yuv420p[clip];
-   [fg2]lutrgb=r=255:g=255:b=255[wm];color=black:s=640x360:r=30,format=rgb24[k];[k][wm]overlay=x='60+4*n':y=215:format=rgb,format=gray[m]" \
-  -map "[clip]" -frames:v 60 -c:v ffv1 par.mkv -map "[m]" -frames:v 60 -c:v ffv1 par_mask.mkv -map "[gt]" -frames:v 60 -f rawvideo -pix_fmt rgb24 par_gt.rgb
-ffmpeg -v error -y -i par_mask.mkv -f rawvideo -pix_fmt gray par_mask.gray
+layers par "20+n*2" "20+n*7" "60+4*n" 60
 "$O" -y -nostats -loglevel verbose -i par.mkv -vf "remove=mask=par_mask.mkv" -c:v ffv1 par_auto.mkv 2>par.log
 "$O" -y -nostats -i par.mkv -vf "remove=mask=par_mask.mkv:method=frames" -c:v ffv1 par_frames.mkv
 ra=$(region par_auto.mkv par_gt.rgb par_mask.gray); rf=$(region par_frames.mkv par_gt.rgb par_mask.gray)
@@ -200,14 +206,7 @@ ok "parallax: auto $ra; one homography $rf"
 # (under 1 px a frame), so the memory registered frame-wide smeared: 12.6 dB against 17.5 with
 # no memory. Registered by the background next to the hole: 22.3 dB over all frames, 29.2 from
 # frame 45 (19.0 and 18.4 with memory=0).
-X="260+n/2"
-ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/home.jpg" -loop 1 -framerate 30 -i "$DATA/building.jpg" -loop 1 -framerate 30 -i "$DATA/baboon.jpg" -filter_complex \
-  "[0]scale=1600:-2,crop=640:360:x='20+n*3/4':y=700,format=rgb24[far];[1]scale=1600:-2,crop=640:170:x='20+n*2':y=300,format=rgb24[near];
-   [far][near]overlay=x=0:y=190:format=rgb,split[bg][g];[g]format=yuv420p[gt];[2]$disc,split[fg][fg2];
-   [bg][fg]overlay=x='$X':y=215:format=rgb,format=yuv420p[clip];
-   [fg2]lutrgb=r=255:g=255:b=255[wm];color=black:s=640x360:r=30,format=rgb24[k];[k][wm]overlay=x='$X':y=215:format=rgb,format=gray[m]" \
-  -map "[clip]" -frames:v 90 -c:v ffv1 deep.mkv -map "[m]" -frames:v 90 -c:v ffv1 deep_mask.mkv -map "[gt]" -frames:v 90 -f rawvideo -pix_fmt rgb24 deep_gt.rgb
-ffmpeg -v error -y -i deep_mask.mkv -f rawvideo -pix_fmt gray deep_mask.gray
+layers deep "20+n*3/4" "20+n*2" "260+n/2" 90
 "$O" -y -nostats -i deep.mkv -vf "remove=mask=deep_mask.mkv" -c:v ffv1 deep_out.mkv
 "$O" -y -nostats -i deep.mkv -vf "remove=mask=deep_mask.mkv:memory=0" -c:v ffv1 deep_window.mkv
 rd=$(region_from 45 deep_out.mkv deep_gt.rgb deep_mask.gray); rdw=$(region_from 45 deep_window.mkv deep_gt.rgb deep_mask.gray)
