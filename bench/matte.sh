@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/matte: end-to-end matte (decode + segment + refine + composite + encode) against stock
 # ffmpeg `-vf null` on the same clip, in the same run, at 720p and 1080p; person (segmenter, and
-# RVM when installed), a named object (vtest's parked van and car: keep=car), and salient.
+# RVM when installed: by default the network on every other frame at 30 fps, and on every frame),
+# a named object (vtest's parked van and car: keep=car), and salient.
 # Also the peer for keying: ffmpeg's chromakey (which needs a green screen) on the same clip.
 # Frames per second of the whole command; median of RUNS (default 3). Not a test: it prints.
 set -euo pipefail
@@ -38,6 +39,7 @@ for p in 720 1080; do
   run "omni matte=bg=transparent (ProRes 4444)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=bg=transparent -c:v prores_ks -profile:v 4444 -an "$work/m.mov"
   if "$omni" models path rvm >/dev/null 2>&1; then
     run "omni matte=model=rvm (video matting)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=model=rvm $x264 "$work/m.mp4"
+    run "omni matte=model=rvm:every=1" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf matte=model=rvm:every=1 $x264 "$work/m.mp4"
   fi
   run "omni matte=keep=car (detector + GrabCut)" "$clip" "$frames" "$omni" -y -nostats -i "$clip" -vf "matte=keep=car" $x264 "$work/m.mp4"
   if "$omni" models path isnet >/dev/null 2>&1; then

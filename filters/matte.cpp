@@ -49,6 +49,9 @@ const OptionDef options[] = {
      OptType::Enum, "cover", 0, 0, "cover|contain|stretch"},
     {"keyint", "salient/auto: run the salient segmenter and the person detector at least every N frames", OptType::Int, "30", 1,
      100000},
+    {"every", "model=rvm: run the network on every Nth frame (and at cuts); the frames between take its alpha moved along "
+              "the optical flow. 0: 2 at 20 fps and above, 1 below (small people at a low rate move too far between runs)",
+     OptType::Int, "0", 0, 10},
 };
 
 enum Out { kComposite, kMask, kAlpha };
@@ -72,7 +75,8 @@ class Matte : public Filter {
     }
     SubjectOptions so;
     so.keep = o.s("keep"), so.who = o.s("who"), so.who_set = o.was_set("who"), so.model = o.s("model");
-    so.tiles = int(o.i("tiles")), so.keyint = int(o.i("keyint"));
+    so.tiles = int(o.i("tiles")), so.keyint = int(o.i("keyint")), so.every = int(o.i("every"));
+    if (o.was_set("every") && o.s("model") != "rvm") fail("matte: every= paces the video matting network; it goes with model=rvm");
     so.edges = MatteOptions{float(o.f("threshold")), 0.25f, int(o.i("refine")), float(o.f("smooth")), float(o.f("feather"))};
     subject_ = std::make_unique<Subject>(so, "matte");
   }
@@ -87,6 +91,7 @@ class Matte : public Filter {
     StreamInfo out = in;
     if (out_ == kAlpha) out.format = with_alpha(in.format);
     backdrop_.set_time_base(in.time_base);
+    subject_->set_frame_rate(in.frame_rate.num > 0 && in.frame_rate.den > 0 ? av_q2d(in.frame_rate) : 0);
     return out;
   }
 

@@ -213,6 +213,7 @@ class Replace : public Filter {
     }
     if (backdrop_) {
       backdrop_->set_time_base(in.time_base);
+      if (subject_) subject_->set_frame_rate(in.frame_rate.num > 0 && in.frame_rate.den > 0 ? fps : 0);
       return in;
     }
     if (what_ == kObject) return object_configure(in, fps);

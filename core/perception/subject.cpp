@@ -79,7 +79,7 @@ Subject::Subject(const SubjectOptions& o, const std::string& filter) : s_(std::m
     if (s.person_model == "pose") s.pose = std::make_unique<PoseTracker>("pose-full", true);
     else if (s.person_model == "rvm") {
       require_model("rvm");
-      s.rvm = std::make_unique<VideoMatter>("rvm");
+      s.rvm = std::make_unique<VideoMatter>("rvm", o.every);
     } else {
       if (s.person_model != "auto" && find_model(s.person_model).task != "person-segmentation")
         fail("{}: model={} is not a person segmenter; use auto, selfie, selfie-landscape, pose or rvm", filter, model);
@@ -98,6 +98,9 @@ Subject::Subject(const SubjectOptions& o, const std::string& filter) : s_(std::m
   if (s.keep == kAuto) require_model("pose-detector");
 }
 Subject::~Subject() = default;
+void Subject::set_frame_rate(double fps) {
+  if (s_->rvm) s_->rvm->set_frame_rate(fps);
+}
 cv::Mat Subject::alpha(const cv::Mat& probability, bool person, const Frame& f) {
   State& s = *s_;
   if (s.rvm && person) {
@@ -116,8 +119,8 @@ void Subject::log_summary(int64_t frames) const {
     av_log(nullptr, AV_LOG_VERBOSE, "%s: %s ran %d times for %lld frames (flow carried the mask in between)\n", s.filter.c_str(), s.salient_name.c_str(),
            s.salient->model_runs(), (long long)frames);
   if (s.rvm)
-    av_log(nullptr, AV_LOG_VERBOSE, "%s: rvm at downsample ratio %.3f, state reset %d times over %lld frames\n", s.filter.c_str(), s.rvm->downsample_ratio(),
-           s.rvm->resets(), (long long)frames);
+    av_log(nullptr, AV_LOG_VERBOSE, "%s: rvm at downsample ratio %.3f ran on %d of %lld frames, state reset %d times\n", s.filter.c_str(),
+           s.rvm->downsample_ratio(), s.rvm->runs(), (long long)frames, s.rvm->resets());
   if (s.target)
     av_log(nullptr, AV_LOG_VERBOSE, "%s: keep=CLASS: %d detector runs, %d segmenter runs, %d tracks over %lld frames\n",
            s.filter.c_str(), s.target->detector_runs(), s.target->segmenter_runs(), s.target->tracks_seen(), (long long)frames);

@@ -20,6 +20,7 @@ struct SubjectOptions {
   std::string model = "auto";   // auto, selfie, selfie-landscape, pose, rvm; isnet (or another salient model)
   int tiles = 1;                // people: also an NxN grid of zoomed tiles
   int keyint = 30;              // salient/auto: the salient model and the people check at least every N frames
+  int every = 0;                // model=rvm: the network on every Nth frame, its alpha moved by the flow between (0: by the rate)
   MatteOptions edges;           // the alpha from the probability (refine < 0: 8 for people, 0 for objects)
 };
 
@@ -32,6 +33,7 @@ class Subject {
   // the worker thread, once per frame in order. person: it is a person mask at 256 px that needs
   // edge refinement (false for the salient object's and named objects' masks).
   cv::Mat probability(Frame& f, bool& person);
+  void set_frame_rate(double fps);  // the stream's, from configure (0: unknown)
   // The 8-bit alpha at the frame's size from this frame's probability, on the thread that
   // composites, once per frame in order (the refiners keep time). The 256-px person masks get
   // edge refinement; ISNet's 1024-px mask is sharper than what a guided filter makes of it
