@@ -2,12 +2,15 @@
 #include "core/perception/targets.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
 
 #include "core/error.h"
+#include "core/image/flow.h"
 #include "core/perception/internal.h"
 #include "core/perception/models.h"
 #include "core/perception/objects.h"
@@ -21,7 +24,12 @@ constexpr int kPerson = 0;
 struct Carried {  // an object's cut-out from its last key frame, in box coordinates
   cv::Mat mask;   // CV_32F, the crop's size at that time
   int64_t frame = -1;
+  bool seeded = false;  // the cut-out had motion to tell the object from what stands behind it
+  int retries = 0;      // unseeded cut-outs tried again since the last key frame
 };
+
+// Motion seeds for a cut-out: the grey frame a few frames back, at a small size.
+constexpr int kMotionSide = 320, kMotionBack = 8;
 }  // namespace
 
 struct TargetMasker::State {
@@ -33,6 +41,8 @@ struct TargetMasker::State {
   std::set<int> seen;
   int seg_runs = 0;
   int64_t frame = 0;
+  std::deque<cv::Mat> grey;  // the last kMotionBack + 1 frames at the motion size, oldest first
+  cv::Ptr<cv::DISOpticalFlow> dis;
 };
 
 std::vector<std::string> TargetMasker::models_for(const std::string& target) {
@@ -53,18 +63,107 @@ int TargetMasker::detector_runs() const { return s_->tracker->detector_runs(); }
 int TargetMasker::segmenter_runs() const { return s_->seg_runs; }
 int TargetMasker::tracks_seen() const { return int(s_->seen.size()); }
 
+// Where the object moves against what is behind it: the flow from this frame back to one
+// kMotionBack frames earlier, in the crop `ci` (frame pixels), at the cut-out's scale `s`. Pixels
+// moving with the object (away from the background's own motion by over half the object's) are
+// object, pixels moving as the background does (within a fifth) and textured enough for the
+// flow to be trusted are background; both shrunk from where they meet, where the flow is smeared
+// across the moving edge. CV_8U: GC_FGD, GC_BGD, or 255 where nothing is known. Empty when the
+// object did not move against the background by 2 px (still, or followed by the camera).
+static cv::Mat motion_seeds(cv::DISOpticalFlow& dis, const std::deque<cv::Mat>& grey, cv::Size frame, cv::Rect ci, cv::Rect box,
+                            cv::Size crop_small) {
+  if (grey.size() < 2) return {};
+  const cv::Mat &now = grey.back(), &then = grey.front();
+  const double k = double(now.cols) / frame.width;
+  cv::Rect b(int(box.x * k), int(box.y * k), std::max(1, int(box.width * k)), std::max(1, int(box.height * k)));
+  b &= cv::Rect(0, 0, now.cols, now.rows);
+  if (b.width < 8 || b.height < 8) return {};
+  cv::Mat flow;
+  dense_flow(dis, now, then, flow);  // now(x) ~ then(x + flow(x))
+  // The background's motion: the median flow outside the box grown by a quarter.
+  cv::Rect grown(b.x - b.width / 4, b.y - b.height / 4, b.width * 3 / 2, b.height * 3 / 2);
+  std::vector<float> bx, by;
+  for (int y = 0; y < flow.rows; y += 2)
+    for (int x = 0; x < flow.cols; x += 2)
+      if (!grown.contains({x, y})) {
+        const auto& v = flow.at<cv::Point2f>(y, x);
+        bx.push_back(v.x), by.push_back(v.y);
+      }
+  if (bx.size() < 64) return {};
+  auto median = [](std::vector<float>& v) {
+    std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const cv::Point2f back(median(bx), median(by));
+  cv::Mat dev(b.size(), CV_32F);
+  for (int y = 0; y < b.height; ++y)
+    for (int x = 0; x < b.width; ++x) dev.at<float>(y, x) = float(cv::norm(flow.at<cv::Point2f>(b.y + y, b.x + x) - back));
+  // The object's own motion: the upper decile of the deviation inside the box.
+  std::vector<float> d(dev.begin<float>(), dev.end<float>());
+  std::nth_element(d.begin(), d.begin() + long(d.size() * 9 / 10), d.end());
+  const float v = d[d.size() * 9 / 10];
+  if (v < 2) return {};
+  cv::Mat tex = texture_map(now(b));
+  cv::Mat object = (dev > 0.75f * v) & (dev < 1.5f * v), still = (dev < 0.2f * v) & (tex > 4);
+  auto disc = [](int r) { return cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * r + 1, 2 * r + 1}); };
+  const int r = std::max(1, int(std::lround(std::max(b.width, b.height) / 40.0)));
+  cv::erode(object, object, disc(r));
+  cv::erode(still, still, disc(r));
+  cv::Mat seeds(b.size(), CV_8U, cv::Scalar(255));
+  seeds.setTo(cv::GC_BGD, still);
+  seeds.setTo(cv::GC_FGD, object);
+  // Into the cut-out's crop: the box's place in it, at its scale.
+  cv::Mat out(crop_small, CV_8U, cv::Scalar(255));
+  const double sx = double(crop_small.width) / ci.width, sy = double(crop_small.height) / ci.height;
+  cv::Rect to(int(std::lround((box.x - ci.x) * sx)), int(std::lround((box.y - ci.y) * sy)), int(std::lround(box.width * sx)),
+              int(std::lround(box.height * sy)));
+  cv::Rect inside = to & cv::Rect(0, 0, out.cols, out.rows);
+  if (inside.area() <= 0) return {};
+  cv::Mat scaled;
+  cv::resize(seeds, scaled, to.size(), 0, 0, cv::INTER_NEAREST);
+  scaled(cv::Rect(inside.x - to.x, inside.y - to.y, inside.width, inside.height)).copyTo(out(inside));
+  return out;
+}
+
 // A box-prompted cut-out: GrabCut (colour models of the box's inside and its surroundings, a
 // graph cut between them) on the crop `ci` of the frame, the box (frame pixels) as the "probably
-// object" region, at most 320 px. CV_32F at the crop's size.
-static cv::Mat box_cutout(const Frame& f, cv::Rect ci, cv::Rect box) {
+// object" region, at most 320 px. Where the object moves against the background, the motion
+// seeds fix pixels of each side first: a green plant over a green lime, or a terracotta pot over
+// an orange, share colours that GrabCut alone cannot tell apart. CV_32F at the crop's size;
+// `seeded` says whether motion helped.
+static cv::Mat box_cutout(const Frame& f, cv::Rect ci, cv::Rect box, cv::DISOpticalFlow& dis, const std::deque<cv::Mat>& grey,
+                          const cv::Mat& prior, bool& seeded) {
   float s = std::min(1.f, 320.f / float(std::max(ci.width, ci.height)));
   cv::Mat small = frame_to_bgr(f, cv::Size(std::max(1, int(ci.width * s)), std::max(1, int(ci.height * s))), ci);
   cv::Rect r(int((box.x - ci.x) * s), int((box.y - ci.y) * s), int(box.width * s), int(box.height * s));
   r &= cv::Rect(1, 1, small.cols - 2, small.rows - 2);
   cv::Mat out = cv::Mat::zeros(ci.size(), CV_32F);
+  seeded = false;
   if (r.width < 4 || r.height < 4) return out;
   cv::Mat mask, bgd, fgd;
-  cv::grabCut(small, mask, r, bgd, fgd, 4, cv::GC_INIT_WITH_RECT);
+  cv::Mat seeds = motion_seeds(dis, grey, cv::Size(f.width(), f.height()), ci, box, small.size());
+  if (!seeds.empty() && cv::countNonZero(seeds == cv::GC_FGD) >= 16 && cv::countNonZero(seeds == cv::GC_BGD) >= 16) {
+    mask = cv::Mat(small.size(), CV_8U, cv::Scalar(cv::GC_BGD));
+    mask(r).setTo(cv::GC_PR_FGD);
+    cv::Mat known = seeds != 255, inside = cv::Mat::zeros(small.size(), CV_8U);
+    inside(r).setTo(255);
+    seeds.copyTo(mask, known & inside);
+    cv::grabCut(small, mask, r, bgd, fgd, 4, cv::GC_INIT_WITH_MASK);
+    seeded = true;
+  } else if (!prior.empty()) {
+    // No motion now, but the last cut-out had it: it is where GrabCut starts, as probable labels.
+    cv::Mat p;
+    cv::resize(prior, p, small.size(), 0, 0, cv::INTER_LINEAR);
+    mask = cv::Mat(small.size(), CV_8U, cv::Scalar(cv::GC_BGD));
+    mask(r).setTo(cv::GC_PR_BGD);
+    cv::Mat inside = cv::Mat::zeros(small.size(), CV_8U);
+    inside(r).setTo(255);
+    mask.setTo(cv::GC_PR_FGD, (p > 0.5f) & inside);
+    cv::grabCut(small, mask, r, bgd, fgd, 4, cv::GC_INIT_WITH_MASK);
+    seeded = true;
+  } else {
+    cv::grabCut(small, mask, r, bgd, fgd, 4, cv::GC_INIT_WITH_RECT);
+  }
   cv::Mat fg = (mask == cv::GC_FGD) | (mask == cv::GC_PR_FGD), fl;
   fg.convertTo(fl, CV_32F, 1 / 255.0);
   cv::resize(fl, out, ci.size(), 0, 0, cv::INTER_LINEAR);
@@ -76,6 +175,12 @@ cv::Mat TargetMasker::probability(Frame& f) {
   const int64_t t = s.frame++;
   std::vector<Detection> tracks = s.tracker->track(f);
   for (const auto& d : tracks) s.seen.insert(d.track);
+  if (s.cls != kPerson) {
+    const float k = std::min(1.f, float(kMotionSide) / float(std::max(f.width(), f.height())));
+    s.grey.push_back(luma_small(f, cv::Size(std::max(1, int(std::lround(f.width() * k))), std::max(1, int(std::lround(f.height() * k))))));
+    if (int(s.grey.size()) > kMotionBack + 1) s.grey.pop_front();
+    if (!s.dis) s.dis = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_FAST);
+  }
   // `who` is decided once and kept while the chosen tracks live.
   std::vector<Detection> chosen;
   if (s.o.who == "all") {
@@ -109,14 +214,19 @@ cv::Mat TargetMasker::probability(Frame& f) {
     Carried& c = s.carried[d.track];
     const bool person = s.cls == kPerson;
     const int every = person ? s.o.person_every : s.o.keyint;
-    if (c.frame < 0 || t - c.frame >= every || (person && every > 1 && (t + d.track) % every == 0 && t != c.frame)) {
+    // An object cut out without motion seeds is cut out again once it has moved for a few frames.
+    const bool unseeded = !person && c.frame >= 0 && !c.seeded && c.retries < 3 && t - c.frame >= kMotionBack / 2;
+    if (c.frame < 0 || t - c.frame >= every || unseeded || (person && every > 1 && (t + d.track) % every == 0 && t != c.frame)) {
       if (person) {
         // Only the crop is converted, straight at the segmenter's input size.
         InferResult r = models().infer("selfie", model_file("selfie"), frame_to_bgr(f, cv::Size(256, 256), ci));
         cv::Mat small = output_image(r, 0, 256, 256);
         cv::resize(small, c.mask, ci.size(), 0, 0, cv::INTER_LINEAR);
       } else {
-        c.mask = box_cutout(f, ci, cv::Rect(int(b.x), int(b.y), int(b.width), int(b.height)));
+        cv::Mat prior;  // the last seeded cut-out, on this crop
+        if (c.seeded) cv::resize(c.mask, prior, ci.size(), 0, 0, cv::INTER_LINEAR);
+        c.retries = unseeded && t - c.frame < every ? c.retries + 1 : 0;
+        c.mask = box_cutout(f, ci, cv::Rect(int(b.x), int(b.y), int(b.width), int(b.height)), *s.dis, s.grey, prior, c.seeded);
       }
       ++s.seg_runs;
       c.frame = t;
