@@ -30,6 +30,8 @@ struct Carried {  // an object's cut-out from its last key frame, in box coordin
 
 // Motion seeds for a cut-out: the grey frame a few frames back, at a small size.
 constexpr int kMotionSide = 320, kMotionBack = 8;
+// The cut-out's long side: leaves and fingers thinner than a few pixels at it are lost.
+constexpr int kCutSide = 480;
 }  // namespace
 
 struct TargetMasker::State {
@@ -65,11 +67,11 @@ int TargetMasker::tracks_seen() const { return int(s_->seen.size()); }
 
 // Where the object moves against what is behind it: the flow from this frame back to one
 // kMotionBack frames earlier, in the crop `ci` (frame pixels), at the cut-out's scale `s`. Pixels
-// moving with the object (away from the background's own motion by over half the object's) are
-// object, pixels moving as the background does (within a fifth) and textured enough for the
-// flow to be trusted are background; both shrunk from where they meet, where the flow is smeared
-// across the moving edge. CV_8U: GC_FGD, GC_BGD, or 255 where nothing is known. Empty when the
-// object did not move against the background by 2 px (still, or followed by the camera).
+// moving with the object (away from the background's own motion by 0.75-1.5 times the object's)
+// whose picture the background's motion cannot explain are object; textured pixels whose picture
+// the background's motion does explain are background; both shrunk from where they meet.
+// CV_8U: GC_FGD, GC_BGD, or 255 where nothing is known. Empty when the object did not move
+// against the background by 2 px (still, or followed by the camera).
 static cv::Mat motion_seeds(cv::DISOpticalFlow& dis, const std::deque<cv::Mat>& grey, cv::Size frame, cv::Rect ci, cv::Rect box,
                             cv::Size crop_small) {
   if (grey.size() < 2) return {};
@@ -103,11 +105,36 @@ static cv::Mat motion_seeds(cv::DISOpticalFlow& dis, const std::deque<cv::Mat>& 
   std::nth_element(d.begin(), d.begin() + long(d.size() * 9 / 10), d.end());
   const float v = d[d.size() * 9 / 10];
   if (v < 2) return {};
+  // Each pixel's two explanations, checked on the pictures themselves: moved as the background
+  // (then's pixel at x + back) or along its own flow (then's pixel at x + flow). The flow alone
+  // drags low-texture background next to a moving edge along with it; the picture does not.
+  cv::Mat nb, tb;
+  cv::blur(now(b), nb, {3, 3});
+  cv::blur(then, tb, {3, 3});
+  cv::Mat map_b(b.size(), CV_32FC2), map_f(b.size(), CV_32FC2);
+  for (int y = 0; y < b.height; ++y)
+    for (int x = 0; x < b.width; ++x) {
+      const cv::Point2f p(float(b.x + x), float(b.y + y));
+      map_b.at<cv::Point2f>(y, x) = p + back;
+      map_f.at<cv::Point2f>(y, x) = p + flow.at<cv::Point2f>(b.y + y, b.x + x);
+    }
+  cv::Mat as_back, as_own, rb, ro;
+  cv::remap(tb, as_back, map_b, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::remap(tb, as_own, map_f, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+  cv::absdiff(nb, as_back, rb);
+  cv::absdiff(nb, as_own, ro);
   cv::Mat tex = texture_map(now(b));
-  cv::Mat object = (dev > 0.75f * v) & (dev < 1.5f * v), still = (dev < 0.2f * v) & (tex > 4);
+  // Object: moving with the object, and its picture contradicts the background's motion. Background:
+  // textured, and its picture agrees with the background's motion (newly uncovered pixels do not:
+  // then showed the object there, so they stay unknown).
+  cv::Mat object = (dev > 0.75f * v) & (dev < 1.5f * v) & (rb > 12) & (ro < rb / 2),
+          still = (rb < 5) & (tex > 4);
   auto disc = [](int r) { return cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * r + 1, 2 * r + 1}); };
   const int r = std::max(1, int(std::lround(std::max(b.width, b.height) / 40.0)));
-  cv::erode(object, object, disc(r));
+  // The object's side passes single pixels of background (their picture changed as an edge went
+  // by): a median drops them, and only a small erosion is needed where both tests already agree.
+  cv::medianBlur(object, object, 5);
+  cv::erode(object, object, disc(std::max(1, r / 2)));
   cv::erode(still, still, disc(r));
   cv::Mat seeds(b.size(), CV_8U, cv::Scalar(255));
   seeds.setTo(cv::GC_BGD, still);
@@ -127,13 +154,13 @@ static cv::Mat motion_seeds(cv::DISOpticalFlow& dis, const std::deque<cv::Mat>& 
 
 // A box-prompted cut-out: GrabCut (colour models of the box's inside and its surroundings, a
 // graph cut between them) on the crop `ci` of the frame, the box (frame pixels) as the "probably
-// object" region, at most 320 px. Where the object moves against the background, the motion
+// object" region, at most kCutSide px. Where the object moves against the background, the motion
 // seeds fix pixels of each side first: a green plant over a green lime, or a terracotta pot over
 // an orange, share colours that GrabCut alone cannot tell apart. CV_32F at the crop's size;
 // `seeded` says whether motion helped.
 static cv::Mat box_cutout(const Frame& f, cv::Rect ci, cv::Rect box, cv::DISOpticalFlow& dis, const std::deque<cv::Mat>& grey,
                           const cv::Mat& prior, bool& seeded) {
-  float s = std::min(1.f, 320.f / float(std::max(ci.width, ci.height)));
+  float s = std::min(1.f, float(kCutSide) / float(std::max(ci.width, ci.height)));
   cv::Mat small = frame_to_bgr(f, cv::Size(std::max(1, int(ci.width * s)), std::max(1, int(ci.height * s))), ci);
   cv::Rect r(int((box.x - ci.x) * s), int((box.y - ci.y) * s), int(box.width * s), int(box.height * s));
   r &= cv::Rect(1, 1, small.cols - 2, small.rows - 2);

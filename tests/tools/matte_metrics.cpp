@@ -3,7 +3,9 @@
 //   matte_metrics compare W H PRED.gray GT.gray
 //     frames=N iou=.. mae=.. stability=.. gt_stability=..
 //     iou: mean per-frame IoU of the masks at alpha >= 128; mae: mean |pred - gt| / 255;
-//     stability: mean |pred_t - pred_t-1| / 255 where the ground truth did not change (0 = steady).
+//     stability: mean |pred_t - pred_t-1| / 255 where the ground truth did not change (0 = steady);
+//     follow=, follow_min=: mean and least IoU of pred_t with pred_t-1 moved by the ground truth's
+//     shift (its centroid's, to the pixel): how steady a mask is on a subject that moves.
 //   matte_metrics colour W H IMG.rgb R G B X0 Y0 X1 Y1
 //     outside_other=..: fraction of pixels outside the box whose colour is not (R,G,B) (±30);
 //     inside_other=..: the same inside the box.
@@ -12,6 +14,7 @@
 //     outside all of them.
 //   matte_metrics tint W H IMG.rgb ALPHA.gray LO HI
 //     tint=..: mean of max(0, G - max(R, B)) over pixels with LO <= alpha <= HI (how green).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -43,8 +46,14 @@ int main(int argc, char** argv) {
       fprintf(stderr, "matte_metrics: sizes differ (%zu vs %zu bytes)\n", p.size(), g.size());
       return 1;
     }
-    double iou = 0, mae = 0, stab = 0, gstab = 0;
+    double iou = 0, mae = 0, stab = 0, gstab = 0, follow = 0, follow_min = 1;
     long still = 0;
+    auto centroid = [&](const unsigned char* gf, double& cx, double& cy) {
+      double sx = 0, sy = 0, c = 0;
+      for (long i = 0; i < n; ++i)
+        if (gf[i] >= 128) sx += double(i % w), sy += double(i / w), ++c;
+      cx = c ? sx / c : 0, cy = c ? sy / c : 0;
+    };
     for (long f = 0; f < frames; ++f) {
       const unsigned char *pf = &p[f * n], *gf = &g[f * n];
       long inter = 0, uni = 0;
@@ -61,10 +70,23 @@ int main(int argc, char** argv) {
         for (long i = 0; i < n; ++i)
           if (gf[i] == gp[i]) stab += std::abs(pf[i] - pp[i]) / 255.0, ++still;
         for (long i = 0; i < n; ++i) gstab += std::abs(gf[i] - gp[i]) / 255.0;
+        double x0, y0, x1, y1;
+        centroid(gp, x0, y0), centroid(gf, x1, y1);
+        const long dx = std::lround(x1 - x0), dy = std::lround(y1 - y0);
+        long fi = 0, fu = 0;
+        for (long y = 0; y < h; ++y)
+          for (long x = 0; x < w; ++x) {
+            const long sx = x - dx, sy = y - dy;
+            bool a = pf[y * w + x] >= 128, b = sx >= 0 && sx < w && sy >= 0 && sy < h && pp[sy * w + sx] >= 128;
+            fi += a && b, fu += a || b;
+          }
+        const double fv = fu ? double(fi) / fu : 1.0;
+        follow += fv, follow_min = std::min(follow_min, fv);
       }
     }
-    printf("frames=%ld iou=%.4f mae=%.4f stability=%.5f gt_change=%.5f\n", frames, iou / frames, mae / frames,
-           still ? stab / still : 0.0, frames > 1 ? gstab / (double(n) * (frames - 1)) : 0.0);
+    printf("frames=%ld iou=%.4f mae=%.4f stability=%.5f gt_change=%.5f follow=%.4f follow_min=%.4f\n", frames, iou / frames,
+           mae / frames, still ? stab / still : 0.0, frames > 1 ? gstab / (double(n) * (frames - 1)) : 0.0,
+           frames > 1 ? follow / double(frames - 1) : 1.0, follow_min);
     return 0;
   }
   if (mode == "colour" && argc == 12) {
