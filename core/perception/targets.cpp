@@ -21,8 +21,10 @@ namespace omni {
 namespace {
 constexpr int kPerson = 0;
 
-struct Carried {  // an object's cut-out from its last key frame, in box coordinates
+struct Carried {  // a track's mask from its last key frame
   cv::Mat mask;   // CV_32F, the crop's size at that time
+  cv::Rect at;    // objects: that crop in the frame, and how far the object moved since (the
+  cv::Point2f moved;  // mask follows the object's own motion, not the detector's box)
   int64_t frame = -1;
   bool seeded = false;  // the cut-out had motion to tell the object from what stands behind it
   int retries = 0;      // unseeded cut-outs tried again since the last key frame
@@ -45,7 +47,29 @@ struct TargetMasker::State {
   int64_t frame = 0;
   std::deque<cv::Mat> grey;  // the last kMotionBack + 1 frames at the motion size, oldest first
   cv::Ptr<cv::DISOpticalFlow> dis;
+  cv::Mat step;  // this frame's flow back to the last (motion size): now(x) ~ last(x + step(x))
 };
+
+// How far an object carried at `at` + `moved` (frame pixels) moved since the last frame: the
+// median of the flow over its mask's pixels, sampled at the motion size (scale k).
+static cv::Point2f object_step(const cv::Mat& step, double k, const cv::Mat& mask, cv::Rect at, cv::Point2f moved) {
+  std::vector<float> dx, dy;
+  const int every = std::max(1, int(1 / k));  // about one sample per motion-size pixel
+  for (int y = 0; y < mask.rows; y += every)
+    for (int x = 0; x < mask.cols; x += every) {
+      if (mask.at<float>(y, x) < 0.5f) continue;
+      const int u = int((at.x + moved.x + x) * k), v = int((at.y + moved.y + y) * k);
+      if (u < 0 || v < 0 || u >= step.cols || v >= step.rows) continue;
+      const auto& f = step.at<cv::Point2f>(v, u);
+      dx.push_back(-f.x), dy.push_back(-f.y);
+    }
+  if (dx.size() < 16) return {0, 0};
+  auto median = [](std::vector<float>& a) {
+    std::nth_element(a.begin(), a.begin() + long(a.size() / 2), a.end());
+    return a[a.size() / 2];
+  };
+  return cv::Point2f(median(dx), median(dy)) * float(1 / k);
+}
 
 std::vector<std::string> TargetMasker::models_for(const std::string& target) {
   int cls = object_class(target);
@@ -207,6 +231,8 @@ cv::Mat TargetMasker::probability(Frame& f) {
     s.grey.push_back(luma_small(f, cv::Size(std::max(1, int(std::lround(f.width() * k))), std::max(1, int(std::lround(f.height() * k))))));
     if (int(s.grey.size()) > kMotionBack + 1) s.grey.pop_front();
     if (!s.dis) s.dis = cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_FAST);
+    s.step.release();
+    if (s.grey.size() >= 2 && !s.carried.empty()) dense_flow(*s.dis, s.grey.back(), s.grey[s.grey.size() - 2], s.step);
   }
   // `who` is decided once and kept while the chosen tracks live.
   std::vector<Detection> chosen;
@@ -234,13 +260,22 @@ cv::Mat TargetMasker::probability(Frame& f) {
     cv::Rect ci(int(crop.x), int(crop.y), std::max(1, int(crop.width)), std::max(1, int(crop.height)));
     ci &= cv::Rect(0, 0, f.width(), f.height());
     if (ci.area() <= 0) continue;
-    cv::Mat m;  // CV_32F, crop size
     // The segmenter runs on a track's crop every few frames (people: every `person_every`,
-    // staggered by track so the runs spread over frames; objects: a box-prompted GrabCut every `keyint`); in
-    // between its last mask is carried with the box (scaled to the new crop).
+    // staggered by track so the runs spread over frames; objects: a box-prompted GrabCut every
+    // `keyint`). In between, a person's last mask is carried with the box (scaled to the new
+    // crop) and an object's moves with the object's own flow: the detector's box of an object
+    // it scores low jumps and changes shape from one run to the next.
     Carried& c = s.carried[d.track];
     const bool person = s.cls == kPerson;
     const int every = person ? s.o.person_every : s.o.keyint;
+    if (!person && c.frame >= 0 && !s.step.empty()) c.moved += object_step(s.step, double(s.step.cols) / f.width(), c.mask, c.at, c.moved);
+    auto placed = [&] {  // an object's carried cut-out on this frame's crop
+      cv::Mat out = cv::Mat::zeros(ci.size(), CV_32F);
+      cv::Rect from(c.at.x + int(std::lround(c.moved.x)), c.at.y + int(std::lround(c.moved.y)), c.mask.cols, c.mask.rows);
+      cv::Rect both = from & ci;
+      if (both.area() > 0) c.mask(both - from.tl()).copyTo(out(both - ci.tl()));
+      return out;
+    };
     // An object cut out without motion seeds is cut out again once it has moved for a few frames.
     const bool unseeded = !person && c.frame >= 0 && !c.seeded && c.retries < 3 && t - c.frame >= kMotionBack / 2;
     if (c.frame < 0 || t - c.frame >= every || unseeded || (person && every > 1 && (t + d.track) % every == 0 && t != c.frame)) {
@@ -250,15 +285,20 @@ cv::Mat TargetMasker::probability(Frame& f) {
         cv::Mat small = output_image(r, 0, 256, 256);
         cv::resize(small, c.mask, ci.size(), 0, 0, cv::INTER_LINEAR);
       } else {
-        cv::Mat prior;  // the last seeded cut-out, on this crop
-        if (c.seeded) cv::resize(c.mask, prior, ci.size(), 0, 0, cv::INTER_LINEAR);
+        cv::Mat prior;  // the last seeded cut-out, where it is now
+        if (c.seeded) prior = placed();
         c.retries = unseeded && t - c.frame < every ? c.retries + 1 : 0;
         c.mask = box_cutout(f, ci, cv::Rect(int(b.x), int(b.y), int(b.width), int(b.height)), *s.dis, s.grey, prior, c.seeded);
+        c.at = ci, c.moved = {0, 0};
       }
       ++s.seg_runs;
       c.frame = t;
     }
-    cv::resize(c.mask, m, ci.size(), 0, 0, cv::INTER_LINEAR);
+    cv::Mat m;  // CV_32F, crop size
+    if (person)
+      cv::resize(c.mask, m, ci.size(), 0, 0, cv::INTER_LINEAR);
+    else
+      m = placed();
     // Only inside the detected box (grown a little): the segmenter's idea of the rest of the crop
     // (another person, the background's salient thing) is not this target.
     cv::Mat gate = cv::Mat::zeros(ci.size(), CV_32F);

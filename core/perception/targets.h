@@ -5,9 +5,9 @@
 // works for distant people too), other objects from a box-prompted cut-out (GrabCut: colour
 // models of the box and its surroundings; the salient network, tried first, picked the pot and a
 // clothespin of a potted plant: IoU 0.05-0.20 where GrabCut gives 0.53-0.87; seeded by the
-// object's motion against its background where it moves: 0.82-0.89), each every few
-// frames and carried with the box's motion in between. Outside the
-// chosen boxes the mask is zero: no detection, no mask.
+// object's motion against its background where it moves: 0.87-0.91), each every few frames;
+// in between a person's mask is carried with the box, an object's with its own flow. Outside
+// the chosen boxes the mask is zero: no detection, no mask.
 #pragma once
 #include <algorithm>
 #include <cmath>

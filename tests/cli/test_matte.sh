@@ -201,11 +201,11 @@ grep -q "keep=dgo: not person, salient, auto or an object class" err.txt || die 
 ok "matte=keep=球 masks the ball only; keep=dog on a picture without one is empty; unknown names are an error"
 
 # ---- a named object over real backgrounds: alphamat's potted plant with its true alpha ---------
-# (the issue's bar is IoU >= 0.85 everywhere; measured 0.890 / 0.858 / 0.824 with motion seeds
-# checked on the pictures, 0.840 / 0.844 / 0.768 on the flow alone, 0.876 / 0.728 / 0.530 without
-# motion: these are regression guards. On the third background NanoDet boxes a lime and an orange
-# with the plant, and only the plant's motion tells them apart. follow: consecutive masks, the
-# earlier one moved by the plant's shift, IoU 0.977 / 0.969 / 0.977 on average; the issue asks 0.95.)
+# (the issue's bar: IoU >= 0.85 on every background, consecutive masks >= 0.95. Measured 0.907 /
+# 0.870 / 0.893, follow 0.993 / 0.989 / 0.992. Carried with the detector's box instead of the
+# object's flow: 0.890 / 0.858 / 0.824; motion seeds from the flow alone: 0.840 / 0.844 / 0.768; no
+# motion: 0.876 / 0.728 / 0.530. On the third background NanoDet boxes a lime and an orange with
+# the plant, and only the plant's motion tells them apart.)
 for bg in home building fruits; do
   x="20+100*min(t\,1)"
   ffmpeg -v error -y -loop 1 -framerate 30 -i "$DATA/$bg.jpg" -loop 1 -framerate 30 -i "$ALPHAMAT/input_images/plant.jpg" \
@@ -220,8 +220,7 @@ for bg in home building fruits; do
   "$O" -y -nostats -i "plant_$bg.mkv" -vf "matte=keep=盆栽:out=mask" -c:v ffv1 "plant_${bg}_m.mkv" || die "keep=盆栽 failed"
   gray "plant_${bg}_m.mkv" "plant_${bg}_m.gray"
   r=$("$M" compare 640 360 "plant_${bg}_m.gray" "plant_${bg}_gt.gray")
-  case $bg in home) bar=0.86;; building) bar=0.83;; fruits) bar=0.79;; esac
-  check "keep=盆栽 (potted plant) over $bg: IoU" "$(echo "$r" | field iou)" ">=" "$bar"
+  check "keep=盆栽 (potted plant) over $bg: IoU" "$(echo "$r" | field iou)" ">=" 0.85
   check "keep=盆栽 (potted plant) over $bg: consecutive masks' IoU, motion compensated" "$(echo "$r" | field follow)" ">=" 0.95
   echo "keep=potted plant over $bg: $r"
 done
