@@ -6,6 +6,9 @@
 //     stability: mean |pred_t - pred_t-1| / 255 where the ground truth did not change (0 = steady);
 //     follow=, follow_min=: mean and least IoU of pred_t with pred_t-1 moved by the ground truth's
 //     shift (its centroid's, to the pixel): how steady a mask is on a subject that moves.
+//   matte_metrics flicker W H ALPHA.gray PICTURE.gray
+//     flicker=..: mean |alpha_t - alpha_t-1| / 255 over the pixels whose picture did not change
+//     (luma within 2 levels): how much a matte moves where nothing did; still=: their share.
 //   matte_metrics colour W H IMG.rgb R G B X0 Y0 X1 Y1
 //     outside_other=..: fraction of pixels outside the box whose colour is not (R,G,B) (±30);
 //     inside_other=..: the same inside the box.
@@ -87,6 +90,23 @@ int main(int argc, char** argv) {
     printf("frames=%ld iou=%.4f mae=%.4f stability=%.5f gt_change=%.5f follow=%.4f follow_min=%.4f\n", frames, iou / frames,
            mae / frames, still ? stab / still : 0.0, frames > 1 ? gstab / (double(n) * (frames - 1)) : 0.0,
            frames > 1 ? follow / double(frames - 1) : 1.0, follow_min);
+    return 0;
+  }
+  if (mode == "flicker" && argc == 6) {
+    auto a = slurp(argv[4]), p = slurp(argv[5]);
+    long frames = long(std::min(a.size(), p.size()) / n);
+    if (frames < 2 || a.size() != p.size()) {
+      fprintf(stderr, "matte_metrics: sizes differ or under 2 frames (%zu vs %zu bytes)\n", a.size(), p.size());
+      return 1;
+    }
+    double sum = 0;
+    long still = 0;
+    for (long f = 1; f < frames; ++f) {
+      const unsigned char *af = &a[f * n], *pf = &p[f * n];
+      for (long i = 0; i < n; ++i)
+        if (std::abs(pf[i] - pf[i - n]) <= 2) sum += std::abs(af[i] - af[i - n]) / 255.0, ++still;
+    }
+    printf("flicker=%.5f still=%.3f\n", still ? sum / double(still) : 0.0, double(still) / (double(n) * (frames - 1)));
     return 0;
   }
   if (mode == "colour" && argc == 12) {
