@@ -50,7 +50,8 @@ const OptionDef options[] = {
     {"keyint", "salient/auto: run the salient segmenter and the person detector at least every N frames", OptType::Int, "30", 1,
      100000},
     {"every", "model=rvm: run the network on every Nth frame (and at cuts); the frames between take its alpha moved along "
-              "the optical flow. 0: 2 at 20 fps and above, 1 below (small people at a low rate move too far between runs)",
+              "the optical flow. 0: the network ten times a second (fps/10 rounded down: 2 at 24 fps, 3 at 30, 1 below 20; "
+              "small people move too far in a longer gap)",
      OptType::Int, "0", 0, 10},
 };
 

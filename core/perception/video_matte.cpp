@@ -32,7 +32,9 @@ VideoMatter::VideoMatter(std::string model, int every) : s_(std::make_unique<Sta
   s_->every = every;
 }
 void VideoMatter::set_frame_rate(double fps) {
-  if (s_->every <= 0) s_->every = fps > 0 && fps < 20 ? 1 : 2;
+  // The network at least ten times a second: the frames a person moves between runs, not the
+  // frame count, decide what the flow can carry (29.97 counts as 30).
+  if (s_->every <= 0) s_->every = fps > 0 ? std::clamp(int(fps / 10 + 0.05), 1, 10) : 2;
 }
 VideoMatter::~VideoMatter() = default;
 int VideoMatter::resets() const { return s_->resets; }

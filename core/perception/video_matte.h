@@ -7,8 +7,9 @@
 // against the network on every frame (IoU of alpha > 0.5 on the frames between): 0.983 with
 // every=2 on a 24 fps close shot (Megamind.avi; the network's own key frames agree 0.983 with the
 // every-frame run, its state having seen half the frames), 0.977 with 3; 0.79 on vtest.avi's
-// small people at 10 fps, where a person moves its own width in a few frames. So `every` = 0
-// (auto) is 2 at 20 fps and above (or an unknown rate), 1 below.
+// small people at 10 fps, where a person moves its own width in a few frames (a 200 ms gap). So
+// `every` = 0 (auto) keeps the gap at 100 ms or less: fps / 10 rounded down (1 below 20 fps, 2 at
+// 24, 3 at 29.97 and 30; 2 for an unknown rate).
 #pragma once
 #include <memory>
 #include <string>
