@@ -30,6 +30,11 @@ struct Carried {  // a track's mask from its last key frame
   int retries = 0;      // unseeded cut-outs tried again since the last key frame
 };
 
+float median(std::vector<float>& v) {  // reorders v; v is not empty
+  std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
+  return v[v.size() / 2];
+}
+
 // Motion seeds for a cut-out: the grey frame a few frames back, at a small size.
 constexpr int kMotionSide = 320, kMotionBack = 8;
 // The cut-out's long side: leaves and fingers thinner than a few pixels at it are lost.
@@ -64,10 +69,6 @@ static cv::Point2f object_step(const cv::Mat& step, double k, const cv::Mat& mas
       dx.push_back(-f.x), dy.push_back(-f.y);
     }
   if (dx.size() < 16) return {0, 0};
-  auto median = [](std::vector<float>& a) {
-    std::nth_element(a.begin(), a.begin() + long(a.size() / 2), a.end());
-    return a[a.size() / 2];
-  };
   return cv::Point2f(median(dx), median(dy)) * float(1 / k);
 }
 
@@ -116,10 +117,6 @@ static cv::Mat motion_seeds(cv::DISOpticalFlow& dis, const std::deque<cv::Mat>& 
         bx.push_back(v.x), by.push_back(v.y);
       }
   if (bx.size() < 64) return {};
-  auto median = [](std::vector<float>& v) {
-    std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
-    return v[v.size() / 2];
-  };
   const cv::Point2f back(median(bx), median(by));
   cv::Mat dev(b.size(), CV_32F);
   for (int y = 0; y < b.height; ++y)
