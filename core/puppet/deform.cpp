@@ -119,9 +119,10 @@ std::vector<cv::Point2f> PuppetDeformer::solve(const Joints& target, float scale
         a += w * (double(d.x) * q.x + double(d.y) * q.y);
         b += w * (double(d.y) * q.x - double(d.x) * q.y);
       }
-      double th = std::atan2(b, a);
-      cs[k] = float(std::cos(th)) * scale;
-      sn[k] = float(std::sin(th)) * scale;
+      // The rotation by atan2(b, a), without the angle: (a, b) normalised.
+      const double n = std::hypot(a, b);
+      cs[k] = float(n > 0 ? a / n : 1.0) * scale;
+      sn[k] = float(n > 0 ? b / n : 0.0) * scale;
     }
     // Global: the positions whose edges are closest to the rotated rest edges.
     for (int r = 0; r < nf; ++r) {
