@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
       fprintf(stderr, "matte_metrics: sizes differ (%zu vs %zu bytes)\n", p.size(), g.size());
       return 1;
     }
-    double iou = 0, mae = 0, stab = 0, gstab = 0, follow = 0, follow_min = 1;
+    double iou = 0, mae = 0, stab = 0, gstab = 0, follow = 0, follow_min = 1, px = 0, py = 0;  // px, py: last frame's centroid
     long still = 0;
     auto centroid = [&](const unsigned char* gf, double& cx, double& cy) {
       double sx = 0, sy = 0, c = 0;
@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
     };
     for (long f = 0; f < frames; ++f) {
       const unsigned char *pf = &p[f * n], *gf = &g[f * n];
+      if (f == 0) centroid(gf, px, py);
       long inter = 0, uni = 0;
       double err = 0;
       for (long i = 0; i < n; ++i) {
@@ -73,9 +74,9 @@ int main(int argc, char** argv) {
         for (long i = 0; i < n; ++i)
           if (gf[i] == gp[i]) stab += std::abs(pf[i] - pp[i]) / 255.0, ++still;
         for (long i = 0; i < n; ++i) gstab += std::abs(gf[i] - gp[i]) / 255.0;
-        double x0, y0, x1, y1;
-        centroid(gp, x0, y0), centroid(gf, x1, y1);
-        const long dx = std::lround(x1 - x0), dy = std::lround(y1 - y0);
+        double x1, y1;
+        centroid(gf, x1, y1);
+        const long dx = std::lround(x1 - px), dy = std::lround(y1 - py);
         long fi = 0, fu = 0;
         for (long y = 0; y < h; ++y)
           for (long x = 0; x < w; ++x) {
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
           }
         const double fv = fu ? double(fi) / fu : 1.0;
         follow += fv, follow_min = std::min(follow_min, fv);
+        px = x1, py = y1;
       }
     }
     printf("frames=%ld iou=%.4f mae=%.4f stability=%.5f gt_change=%.5f follow=%.4f follow_min=%.4f\n", frames, iou / frames,
