@@ -203,6 +203,7 @@ class MotionTransfer : public Filter {
     if (fill_) {
       fill_->finish();
       while (fill_->ready()) emit_filled(emit);
+      if (!fill_->summary().empty()) av_log(nullptr, AV_LOG_VERBOSE, "motion-transfer: the fill in place: %s\n", fill_->summary().c_str());
     }
   }
 
@@ -415,7 +416,7 @@ class MotionTransfer : public Filter {
   void finish(Frame& f, Result& r) {
     ++frames_;
     if (in_place_) {
-      fill_->push(std::move(r.bgr), std::move(r.hole));
+      fill_->push(std::move(r.bgr), std::move(r.hole), covered(r, {f.width(), f.height()}));
       waiting_.push_back({std::move(f), std::move(r)});
       while (fill_->ready()) emit_filled(*emit_);
       return;
@@ -440,6 +441,22 @@ class MotionTransfer : public Filter {
     }
     draw(out, r);
     (*emit_)(std::move(out));
+  }
+
+  // In place: where the characters will cover the picture (alpha over 0.99, 2 pixels in from
+  // their edge so the chroma's 2x2 blocks are inside too): the fill leaves it alone. A character
+  // as large as its performer covers most of the hole, which was most of the fill's time.
+  static cv::Mat covered(const Result& r, cv::Size size) {
+    if (r.drawn.empty()) return {};
+    cv::Mat c = cv::Mat::zeros(size, CV_8U);
+    for (const Drawn& d : r.drawn) {
+      const cv::Rect at = cv::Rect(d.drawn.origin, d.drawn.alpha.size()) & cv::Rect({}, size);
+      if (at.empty()) continue;
+      cv::Mat opaque = d.drawn.alpha(at - d.drawn.origin) > 0.99f;
+      c(at) |= opaque;
+    }
+    cv::erode(c, c, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+    return c;
   }
 
   void emit_filled(const Emit& emit) {

@@ -29,6 +29,7 @@ struct Item {
   cv::Mat bgr;      // frame size
   cv::Mat raw;      // CV_8U, frame size, 255 = remove (dilated), this frame's own
   cv::Mat mask;     // what is removed: raw, or for a still camera raw of frames t-2..t+2 together
+  cv::Mat hidden;   // CV_8U, frame size or empty: the part of the hole the caller draws over, not filled
   bool final = false;  // mask settled, plate updated
   cv::Matx33d to_prev = cv::Matx33d::eye();  // maps this frame's pixels to the previous frame's
   bool aligned = true;   // to_prev could be fitted
@@ -83,11 +84,12 @@ struct VideoFill::Impl {
   int R_, feather_, k_ = 0;
   bool finished_ = false;
 
-  void push(cv::Mat bgr, cv::Mat hole) {
+  void push(cv::Mat bgr, cv::Mat hole, cv::Mat hidden) {
     if (k_ == 0) k_ = std::max(1, (bgr.cols + 639) / 640);
     Item it;
     it.bgr = std::move(bgr);
     it.raw = it.mask = std::move(hole);
+    it.hidden = std::move(hidden);
     align(it);
     if (o.shadow) {
       cv::resize(it.bgr, it.small, it.gray.size(), 0, 0, cv::INTER_AREA);
@@ -597,21 +599,24 @@ struct VideoFill::Impl {
     Item& it = items_[t];
     cv::Mat out = it.bgr.clone();
     cv::Rect frame_rect(0, 0, out.cols, out.rows);
-    cv::Rect hole_box = cv::boundingRect(it.mask);
+    // The hole this frame shows: what the caller draws over opaquely needs no fill (it stays
+    // masked as a source for the other frames).
+    const cv::Mat shown = it.hidden.empty() ? it.mask : cv::Mat(it.mask & ~it.hidden);
+    cv::Rect hole_box = cv::boundingRect(shown);
     changed_ = cv::Mat::zeros(out.size(), CV_8U);
     if (hole_box.area() == 0) {
-      prev_out_ = out, prev_filled_ = cv::Mat::zeros(out.size(), CV_8U), prev_index_ = abs_index(t);
+      prev_out_ = out, prev_filled_ = cv::Mat::zeros(out.size(), CV_8U), prev_index_ = abs_index(t), prev_lent_.clear();
       return out;
     }
     const int ring_w = o.ring;
     cv::Rect roi = cv::Rect(hole_box.x - ring_w - feather_, hole_box.y - ring_w - feather_, hole_box.width + 2 * (ring_w + feather_),
                             hole_box.height + 2 * (ring_w + feather_)) &
                    frame_rect;
-    cv::Mat hole = it.mask(roi) > 0;
+    cv::Mat hole = shown(roi) > 0, whole = it.mask(roi) > 0;
     cv::Mat grown, ring;
     cv::dilate(hole, grown, cv::getStructuringElement(cv::MORPH_ELLIPSE, {2 * ring_w + 1, 2 * ring_w + 1}));
-    ring = grown & ~hole;
-    cv::Mat want = grown;  // the hole, and a ring around it to match brightness with
+    ring = grown & ~whole;
+    cv::Mat want = hole | ring;  // the hole, and a ring around it to match brightness with
 
     // 1. Other frames, nearest in time first; up to N samples per pixel, their median.
     const int N = 5;
@@ -626,12 +631,8 @@ struct VideoFill::Impl {
       for (int x = 0; x < W; ++x)
         if (w[x]) ix[x] = int(want_px.size()), want_px.emplace_back(x, y);
     }
-    cv::Mat pending = want.clone();  // 255: short of N samples
-    cv::Rect pending_box(0, 0, W, H);
-    bool served = false;             // some pixel got its N samples since pending_box was measured
     std::vector<cv::Vec3b> samples(want_px.size() * N);
     std::vector<uint8_t> count(want_px.size());
-    std::vector<cv::Point> found;
     // Parallax: the background around the hole (1.5 times the ROI: a wider area takes in more of
     // other layers; 2 times measured 16.7 dB on the parallax scene, 1.5 times 17.7 before the
     // whole-window rule below), followed frame by frame.
@@ -644,12 +645,69 @@ struct VideoFill::Impl {
     // mixed frame-wide and local steps would follow the far layer for part of the way).
     bool window_parallax = false;
     for (const Item& i : items_) window_parallax |= i.parallax;
+    const bool local = method_ == FillMethod::Local || (method_ == FillMethod::Auto && window_parallax);
+    // One pixel q (ROI coordinates) looked for in frame s: 0 when s does not show it (outside s
+    // counts as its hole), 1 a sample, 2 its N-th.
+    std::vector<uint64_t> lent(want_px.size(), 0);  // bit s - t + R_: frame s lent the pixel a sample
+    auto take = [&](cv::Point q, int s, const cv::Matx33d& M, bool identity) {
+      const int x = roi.x + q.x, y = roi.y + q.y;
+      const size_t k = size_t(index.ptr<int>(q.y)[q.x]);
+      cv::Vec3b& v = samples[k * N + count[k]];
+      if (identity) {
+        if (items_[s].mask.ptr(y)[x]) return 0;
+        v = items_[s].bgr.ptr<cv::Vec3b>(y)[x];
+      } else {
+        const double w = M(2, 0) * x + M(2, 1) * y + M(2, 2);
+        if (!(w > 0)) return 0;
+        const int u = cvRound((M(0, 0) * x + M(0, 1) * y + M(0, 2)) / w), r = cvRound((M(1, 0) * x + M(1, 1) * y + M(1, 2)) / w);
+        if (u < 0 || r < 0 || u >= it.bgr.cols || r >= it.bgr.rows || items_[s].mask.ptr(r)[u]) return 0;
+        if (!sample(items_[s].bgr, M, x, y, v)) return 0;
+      }
+      lent[k] |= uint64_t(1) << (s - t + R_);
+      return ++count[k] == N ? 2 : 1;
+    };
+    cv::Mat pending = want.clone();  // 255: short of N samples
+    // What the previous frame's fill learnt: for each pixel it asked every neighbour about, the
+    // frames that showed it. The same place (carried into this frame) is shown by the same
+    // frames of the ones both windows hold; only the previous frame itself and the newest are
+    // new. So those pixels ask just these few, not all 2 * window: a hole that moves with the
+    // camera (a followed performer) was otherwise looked for in every neighbour, every frame
+    // (90 ms of a 720p motion-transfer frame). Not with local alignment (its chains are fitted
+    // anew each frame).
+    const bool learn = !local && 2 * R_ + 1 <= 63;
+    std::vector<std::pair<int, uint64_t>> known;  // want_px's index, the frames to ask (bits as lent's)
+    if (learn && !prev_lent_.empty() && t >= 1 && prev_index_ == abs_index(t) - 1) {
+      cv::Matx33d M;
+      bool identity;
+      if (mapping(t, t - 1, M, identity)) {
+        const uint64_t fresh = (uint64_t(1) << (R_ - 1)) | (uint64_t(1) << (2 * R_));
+        for (size_t k = 0; k < want_px.size(); ++k) {
+          const int x = roi.x + want_px[k].x, y = roi.y + want_px[k].y;
+          int u = x, r = y;
+          if (!identity) {
+            const double w = M(2, 0) * x + M(2, 1) * y + M(2, 2);
+            if (!(w > 0)) continue;
+            u = cvRound((M(0, 0) * x + M(0, 1) * y + M(0, 2)) / w), r = cvRound((M(1, 0) * x + M(1, 1) * y + M(1, 2)) / w);
+          }
+          if (!prev_roi_.contains({u, r})) continue;
+          const uint64_t v = prev_lent_[size_t(r - prev_roi_.y) * size_t(prev_roi_.width) + size_t(u - prev_roi_.x)];
+          if (!(v & kKnown)) continue;
+          known.emplace_back(int(k), ((v & ~kKnown) >> 1) | fresh);
+          pending.ptr(want_px[k].y)[want_px[k].x] = 0;
+        }
+      }
+    }
+    // The pending pixels' list and box, measured again when some got their N samples.
+    std::vector<cv::Point> plist;
+    cv::findNonZero(pending, plist);
+    cv::Rect pending_box = cv::boundingRect(plist);
+    bool served = false;
+    std::vector<cv::Point> found;
+    std::vector<std::pair<int, cv::Matx33d>> maps;  // for the known pixels: each frame s's map (identity: flag 1), nearest first
     if (method_ == FillMethod::Auto || method_ == FillMethod::Frames || method_ == FillMethod::Local) {
       for (int d = 1; d <= R_; ++d)
         for (int s : {t - d, t + d}) {
           if (s < 0 || s >= int(items_.size())) continue;
-          if (served) pending_box = cv::boundingRect(pending), served = false;
-          if (pending_box.empty()) break;
           cv::Matx33d M;
           bool identity;
           bool& chain_ok = s < t ? back_ok : fwd_ok;
@@ -657,8 +715,7 @@ struct VideoFill::Impl {
             chain_ok = false;
             continue;
           }
-          cv::Mat msk;
-          if (method_ == FillMethod::Local || (method_ == FillMethod::Auto && window_parallax)) {
+          if (local) {
             // Extend the chain of local steps from t towards s by one frame (d grows by one per
             // round, so each direction's chain is built once per fill).
             cv::Matx33d& chain = s < t ? local_back : local_fwd;
@@ -668,13 +725,23 @@ struct VideoFill::Impl {
             identity = false;
             ++local_fits_;
           }
+          if (learn) maps.emplace_back(identity ? s + (1 << 20) : s, M);
+          if (served) plist.clear(), cv::findNonZero(pending, plist), pending_box = cv::boundingRect(plist), served = false;
+          if (pending_box.empty()) continue;
+          const cv::Rect box = pending_box;
+          if (plist.size() * 8 < size_t(box.area())) {
+            // A few pixels spread over a large box: each looked up on its own.
+            for (cv::Point q : plist)
+              if (pending.ptr(q.y)[q.x] && take(q, s, M, identity) == 2) pending.ptr(q.y)[q.x] = 0, served = true;
+            continue;
+          }
           // Outside frame s counts as masked (border 255): nothing to take from there. Only its
           // hole is warped (one byte a pixel, nearest) over the pending pixels' box, and its
           // picture read only where they show: when the hole moves with the camera (a followed
           // subject) no neighbour shows them, every neighbour is asked, and two whole-ROI warps
           // each time were two thirds of the fill's time (a quarter of motion-transfer's at 720p).
           // A pan's homography is warped as the affine map it nearly is (warp_inverse).
-          const cv::Rect box = pending_box;
+          cv::Mat msk;
           if (identity) {
             msk = items_[s].mask(roi)(box);
           } else {
@@ -690,9 +757,32 @@ struct VideoFill::Impl {
             cv::Vec3b& v = samples[k * N + count[k]];
             if (identity) v = items_[s].bgr.ptr<cv::Vec3b>(roi.y + q.y)[roi.x + q.x];
             else if (!sample(items_[s].bgr, M, roi.x + q.x, roi.y + q.y, v)) continue;
+            lent[k] |= uint64_t(1) << (s - t + R_);
             if (++count[k] == N) pending.ptr(q.y)[q.x] = 0, served = true;
           }
         }
+      // The known pixels, from the frames that showed them last time and the two new ones.
+      std::vector<int> at(size_t(2 * R_ + 1), -1);  // maps' entry of each bit, nearest first
+      for (size_t i = 0; i < maps.size(); ++i) at[size_t((maps[i].first & ((1 << 20) - 1)) - t + R_)] = int(i);
+      for (const auto& [k, ask] : known) {
+        int order[64], n = 0;
+        for (uint64_t b = ask; b; b &= b - 1)
+          if (int e = at[size_t(__builtin_ctzll(b))]; e >= 0) order[n++] = e;
+        std::sort(order, order + n);
+        for (int i = 0; i < n; ++i) {
+          const auto& [s, M] = maps[size_t(order[i])];
+          if (take(want_px[size_t(k)], s & ((1 << 20) - 1), M, s >= (1 << 20)) == 2) break;
+        }
+      }
+    }
+    // For the next frame: every pixel short of N samples asked every frame, so the frames that
+    // lent it are all that show it.
+    prev_lent_.clear();
+    if (learn) {
+      prev_roi_ = roi;
+      prev_lent_.assign(size_t(W) * size_t(H), 0);
+      for (size_t k = 0; k < want_px.size(); ++k)
+        if (count[k] < N) prev_lent_[size_t(want_px[k].y) * size_t(W) + size_t(want_px[k].x)] = kKnown | lent[k];
     }
     cv::Mat fill(H, W, CV_8UC3, cv::Scalar(0, 0, 0)), source(H, W, CV_8U, cv::Scalar(0));  // 1 frames 2 plate 3 carried 4 inpaint 5 memory 6 first pass
     for (size_t k = 0; k < want_px.size(); ++k) {
@@ -792,6 +882,7 @@ struct VideoFill::Impl {
       painted.copyTo(fill, todo);
       source.setTo(4, todo);
     }
+    if (!it.hidden.empty()) hidden_ += 1 - cv::countNonZero(hole) / std::max(1.0, double(cv::countNonZero(whole)));
     const double holes = std::max(1, cv::countNonZero(hole));
     for (int k = 0; k < 6; ++k) stats_[k] += cv::countNonZero(hole & (source == k + 1)) / holes;
     ++filled_frames_;
@@ -891,9 +982,15 @@ struct VideoFill::Impl {
   int64_t local_fits_ = 0;
   cv::Mat plate_, plate_seen_;
   cv::Mat prev_out_, prev_filled_;
+  // The last fill's pixels (over prev_roi_) that asked every frame of its window: kKnown and
+  // the frames that showed them (bit s - t + R_); 0 elsewhere.
+  static constexpr uint64_t kKnown = uint64_t(1) << 63;
+  std::vector<uint64_t> prev_lent_;
+  cv::Rect prev_roi_;
   cv::Mat changed_;  // the pixels the last fill wrote
   int64_t prev_index_ = -1, emitted_ = 0, filled_frames_ = 0;
   double stats_[6] = {0, 0, 0, 0, 0, 0};
+  double hidden_ = 0;  // the share of each frame's hole drawn over by the caller (push's hidden), summed
   int64_t pushed_ = 0;
   int64_t shadow_frames_ = 0;  // frames whose hole took a shadow
   cv::Mat key_gray_;                 // the key frame the newest frames are linked to (place)
@@ -914,7 +1011,7 @@ struct VideoFill::Impl {
 VideoFill::VideoFill(FillOptions o) : p_(std::make_unique<Impl>(std::move(o))) {}
 VideoFill::~VideoFill() = default;
 
-void VideoFill::push(cv::Mat bgr, cv::Mat hole) { p_->push(std::move(bgr), std::move(hole)); }
+void VideoFill::push(cv::Mat bgr, cv::Mat hole, cv::Mat hidden) { p_->push(std::move(bgr), std::move(hole), std::move(hidden)); }
 
 bool VideoFill::ready() const {
   const int waiting = int(p_->items_.size()) - p_->cur_;
@@ -944,7 +1041,8 @@ std::string VideoFill::summary() const {
                      p_->emitted_, p_->pct(p_->stats_[0]), p_->pct(p_->stats_[4]), p_->pct(p_->stats_[1]), p_->pct(p_->stats_[2]),
                      p_->pct(p_->stats_[3]), p_->local_fits_) +
          (p_->primed_ ? fmt::format("; {:.1f}% from the first pass (pass=2)", p_->pct(p_->stats_[5])) : std::string()) +
-         (p_->o.shadow ? fmt::format("; {} frames took a shadow", p_->shadow_frames_) : std::string());
+         (p_->o.shadow ? fmt::format("; {} frames took a shadow", p_->shadow_frames_) : std::string()) +
+         (p_->hidden_ > 0 ? fmt::format("; {:.1f}% of the hole drawn over, not filled", p_->pct(p_->hidden_)) : std::string());
 }
 
 }  // namespace omni

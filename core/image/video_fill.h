@@ -53,7 +53,10 @@ class VideoFill {
   explicit VideoFill(FillOptions o);
   ~VideoFill();
   // The next frame: its picture (CV_8UC3 BGR) and its hole (CV_8U, frame size, 255 = fill).
-  void push(cv::Mat bgr, cv::Mat hole);
+  // `hidden` (CV_8U, frame size, 255; may be empty): the part of the hole the caller will cover
+  // opaquely afterwards (motion-transfer's character). It is not filled, and pop() leaves it as
+  // pushed; it still counts as hole where other frames lend their pixels.
+  void push(cv::Mat bgr, cv::Mat hole, cv::Mat hidden = cv::Mat());
   // The oldest frame not yet out can be filled (its window's future half is here, or finish()).
   bool ready() const;
   // That frame, filled; `changed`, when given, gets the pixels the fill wrote (CV_8U, 255): the
