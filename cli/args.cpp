@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cli/av_options.h"
+#include "cli/recipes.h"
 #include "core/error.h"
 
 extern "C" {
@@ -158,6 +159,8 @@ const std::vector<ArgDef>& arg_table() {
        [](S& s, const std::string& v) { need_number("-map_metadata", v, -1, 1000); s.job.map_metadata = std::atoi(v.c_str()); }},
       {{"-vf", "-filter:v"}, "GRAPH", "video filtergraph: omni and FFmpeg filters, e.g. \"scale=1280:-2,eq=contrast=1.1\"",
        A::Output, "main", [](S& s, const std::string& v) { s.job.vf = v; }},
+      {{"-recipe"}, "NAME[:param=value...]", "a named chain (omni -recipes lists them), before -vf's filters; its output options too",
+       A::Output, "main", nullptr},
       {{"-af", "-filter:a"}, "GRAPH", "audio filtergraph (FFmpeg audio filters)", A::Output, "main",
        [](S& s, const std::string& v) { s.job.af = v; }},
       {{"-filter_complex", "-lavfi"}, "GRAPH", "complex filtergraph with labelled inputs/outputs ([0:v], [out]; -map [out])",
@@ -262,6 +265,8 @@ const std::vector<ArgDef>& arg_table() {
        [](S& s, const std::string&) { s.actions.push_back("help"); }},
       {{"-filters"}, nullptr, "list omni's and FFmpeg's filters", A::Global, "info",
        [](S& s, const std::string&) { s.actions.push_back("filters"); }},
+      {{"-recipes"}, nullptr, "list the recipes (presets/recipes.toml, ~/.config/omni/recipes.toml)", A::Global, "info",
+       [](S& s, const std::string&) { s.actions.push_back("recipes"); }},
       {{"-version", "--version"}, nullptr, "show the version and the libraries omni was built with", A::Global, "info",
        [](S& s, const std::string&) { s.actions.push_back("version"); }},
       {{"-buildconf"}, nullptr, "show the build configuration (libraries, LibTorch, devices)", A::Global, "info",
@@ -285,8 +290,9 @@ static const ArgDef* find_arg(const std::string& name) {
   return nullptr;
 }
 
-ParseState parse_args(const std::vector<std::string>& args) {
+ParseState parse_args(const std::vector<std::string>& given) {
   ParseState s;
+  std::vector<std::string> args = given;
   std::vector<std::string> all_names;
   for (const auto& d : arg_table())
     for (const auto& n : d.names) all_names.push_back(n);
@@ -314,6 +320,15 @@ ParseState parse_args(const std::vector<std::string>& args) {
         }
         def = find_arg(base);
       }
+    }
+    if (a == "-recipe") {
+      // The recipe's chain goes before -vf's; its output options are read here, as if given.
+      if (i + 1 >= args.size()) fail("option -recipe needs a value (NAME[:param=value...])");
+      if (!s.recipe_chain.empty()) fail("-recipe given twice; a recipe is one chain (put the second's filters in -vf)");
+      RecipeUse r = use_recipe(args[++i]);
+      s.recipe_chain = r.chain;
+      args.insert(args.begin() + long(i) + 1, r.args.begin(), r.args.end());
+      continue;
     }
     if (a == "-metadata" || a.rfind("-metadata:", 0) == 0) {
       if (i + 1 >= args.size()) fail("option {} needs a value (KEY=VALUE)", a);
@@ -362,6 +377,10 @@ ParseState parse_args(const std::vector<std::string>& args) {
   }
   resolve_av_options(s, false);
   if (s.job.inputs.empty()) fail("no input given; use -i FILE");
+  if (!s.recipe_chain.empty()) {
+    if (!s.job.filter_complex.empty()) fail("-recipe and -filter_complex: a recipe is a simple chain; put its filters in the complex graph");
+    s.job.vf = s.job.vf.empty() ? s.recipe_chain : s.recipe_chain + "," + s.job.vf;
+  }
   return s;
 }
 

@@ -19,6 +19,7 @@ struct ParseState {
   std::vector<std::pair<std::string, std::string>> pending_av;  // library options before the next file
   std::vector<std::string> actions;  // -h, -filters, -version, ... (run instead of a job)
   std::string action_arg;
+  std::string recipe_chain;  // -recipe's chain, put before -vf's
 };
 
 struct ArgDef {

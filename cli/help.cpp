@@ -47,7 +47,9 @@ std::string usage_text() {
       if (d.group == std::string(g[0])) out += fmt::format("  {:<32} {}\n", names_of(d), d.help);
   }
   out += "\nCommands:\n  omni models list|fetch|verify|path|run|inspect   the models (omni models -h)\n"
-         "  omni rig PICTURE [-o FILE]                     a character's skeleton for motion-transfer (omni rig -h)\n";
+         "  omni rig PICTURE [-o FILE]                     a character's skeleton for motion-transfer (omni rig -h)\n"
+         "  omni edit -i INPUT \"SENTENCE\" OUTPUT          the edit said in English or Chinese; prints the -vf it runs\n"
+         "                                                 (--dry-run: only print; --vocabulary: the words it knows)\n";
   out += "\nomni -h filter=NAME shows one filter's options; omni -filters lists the filters.\n";
   out += "Exit status: 0 on success, 1 on error, 255 when interrupted (the output is finalised).\n";
   return out;
@@ -248,16 +250,26 @@ std::string manpage_text() {
          "fetching (npm pack, sha256 checked), a model run on a picture (\\fBomni models \\-h\\fR).\n"
          ".TP\n\\fBomni rig\\fR \\fIPICTURE\\fR [\\-o \\fIFILE\\fR] [\\-key white|black|none] [\\-preview \\fIPNG\\fR]\n"
          "a character picture's skeleton as a rig file (JSON, the pose model's joint names, the picture's pixels) for "
-         "motion-transfer's rig= option: found by the pose model, or of usual proportions in the character's box to edit.\n";
+         "motion-transfer's rig= option: found by the pose model, or of usual proportions in the character's box to edit.\n"
+         ".TP\n\\fBomni edit\\fR [\\fIoptions\\fR] \\-i \\fIINPUT\\fR \\fISENTENCE\\fR \\fIOUTPUT\\fR [\\-\\-dry\\-run] [\\-\\-vocabulary]\n"
+         "the edit said in a sentence, English or Chinese (\"remove the people and make it look like pixel art\", "
+         "\"\\[u628A]\\[u89C6]\\[u9891]\\[u6539]\\[u4E3A]\\[u7EFF]\\[u5E55]\"), compiled deterministically from the vocabulary in "
+         "presets/say.en.toml and presets/say.zh.toml (and $OMNI_SAY or ~/.config/omni/say.toml) into a filter chain and output "
+         "options, which are printed and run as an ordinary omni job. What it does not understand it says, word for word, and "
+         "runs nothing. \\-\\-dry\\-run prints the omni command; \\-\\-vocabulary prints the words.\n";
   out += ".SH EXAMPLES\n.nf\n"
          "omni \\-i in.mp4 \\-vf \"scale=1280:\\-2,eq=saturation=1.2\" \\-c:v libx264 \\-crf 18 out.mp4\n"
          "omni \\-ss 10 \\-i in.mov \\-t 5 \\-c:a copy clip.mp4\n"
          "omni \\-i a.mp4 \\-i logo.png \\-filter_complex \"[0:v][1:v]overlay=10:10[v]\" \\-map \"[v]\" \\-map 0:a out.mp4\n"
          "omni \\-i in.mp4 \\-vf null \\-progress pipe:1 \\-nostats out.mkv\n"
+         "omni \\-i in.mp4 \\-recipe green\\-screen:color=blue out.mp4\n"
+         "omni edit \\-i in.mp4 \"remove the people and make it look like pixel art\" out.mp4\n"
          ".fi\n"
          ".SH EXIT STATUS\n0 on success, 1 on any error (one line on stderr says what and what to do), 255 when "
          "interrupted.\n"
          ".SH ENVIRONMENT\n.TP\n\\fBOMNI_MODEL_DIR\\fR\nwhere models are looked up.\n"
+         ".TP\n\\fBOMNI_RECIPES\\fR\na recipes file read after presets/recipes.toml and ~/.config/omni/recipes.toml.\n"
+         ".TP\n\\fBOMNI_SAY\\fR\na vocabulary file for omni edit, read after presets/say.*.toml and ~/.config/omni/say.toml.\n"
          ".SH SEE ALSO\n\\fBffmpeg\\fR(1), \\fBffmpeg\\-filters\\fR(1)\n";
   return out;
 }

@@ -5,6 +5,7 @@
 
 #include "cli/args.h"
 #include "cli/help.h"
+#include "cli/recipes.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/perception/perception.h"
@@ -17,6 +18,7 @@ namespace omni {
 
 int models_main(const std::vector<std::string>& args);  // cli/models.cpp
 int rig_main(const std::vector<std::string>& args);     // cli/rig.cpp
+int edit_main(const std::vector<std::string>& args);    // cli/edit.cpp
 
 // glibc serves a block over 128 KiB with its own mmap and unmaps it when freed, so every frame-sized
 // buffer a filter makes (a 720p BGR frame is 2.6 MiB) arrives as fresh pages and costs a page fault
@@ -27,6 +29,31 @@ int rig_main(const std::vector<std::string>& args);     // cli/rig.cpp
 static void keep_frame_buffers() {
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
+// An ordinary omni command line (without argv[0]): a job, or -h, -filters, ...
+int run_command(std::vector<std::string> args) {
+  ParseState s = parse_args(args);
+  if (!s.actions.empty()) {
+    const std::string& a = s.actions.front();
+    std::string text;
+    if (a == "help") text = s.action_arg.empty() ? usage_text() : filter_help_text(s.action_arg.substr(7));
+    else if (a == "filters") text = filters_text();
+    else if (a == "version") text = version_text();
+    else if (a == "buildconf") text = buildconf_text();
+    else if (a == "manpage") text = manpage_text();
+    else if (a == "recipes") text = recipes_text();
+    fputs(text.c_str(), stdout);
+    return 0;
+  }
+  if (s.job.device.empty())
+    if (const char* d = std::getenv("OMNI_DEVICE")) s.job.device = d;
+  // A device was asked for: check it now, before any frame (CUDA from a CPU-only LibTorch is
+  // an error, never a silent fall-back). Without one, LibTorch is not even loaded.
+  if (!s.job.device.empty() && s.job.device != "cpu") torch_api().configure(s.job.threads, s.job.device);
+  set_model_options(s.job.threads, s.job.device);
+  install_signal_handlers();
+  return run_job(s.job);
 }
 
 int omni_main(int argc, char** argv) {
@@ -41,26 +68,8 @@ int omni_main(int argc, char** argv) {
     }
     if (args[0] == "models") return models_main(std::vector<std::string>(args.begin() + 1, args.end()));
     if (args[0] == "rig") return rig_main(std::vector<std::string>(args.begin() + 1, args.end()));
-    ParseState s = parse_args(args);
-    if (!s.actions.empty()) {
-      const std::string& a = s.actions.front();
-      std::string text;
-      if (a == "help") text = s.action_arg.empty() ? usage_text() : filter_help_text(s.action_arg.substr(7));
-      else if (a == "filters") text = filters_text();
-      else if (a == "version") text = version_text();
-      else if (a == "buildconf") text = buildconf_text();
-      else if (a == "manpage") text = manpage_text();
-      fputs(text.c_str(), stdout);
-      return 0;
-    }
-    if (s.job.device.empty())
-      if (const char* d = std::getenv("OMNI_DEVICE")) s.job.device = d;
-    // A device was asked for: check it now, before any frame (CUDA from a CPU-only LibTorch is
-    // an error, never a silent fall-back). Without one, LibTorch is not even loaded.
-    if (!s.job.device.empty() && s.job.device != "cpu") torch_api().configure(s.job.threads, s.job.device);
-    set_model_options(s.job.threads, s.job.device);
-    install_signal_handlers();
-    return run_job(s.job);
+    if (args[0] == "edit") return edit_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    return run_command(args);
   } catch (const Error& e) {
     fprintf(stderr, "omni: %s\n", e.what());
     return e.exit_code();
