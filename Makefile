@@ -74,6 +74,7 @@ bench: build models peer
 	@bash bench/add.sh $(BUILD)/omni
 	@bash bench/replace.sh $(BUILD)/omni
 	@bash bench/next_shot.sh $(BUILD)/omni
+	@bash bench/batch.sh $(BUILD)/omni
 	@bash bench/motion_transfer.sh $(BUILD)/omni
 
 clean:

@@ -49,7 +49,9 @@ std::string usage_text() {
   out += "\nCommands:\n  omni models list|fetch|verify|path|run|inspect   the models (omni models -h)\n"
          "  omni rig PICTURE [-o FILE]                     a character's skeleton for motion-transfer (omni rig -h)\n"
          "  omni edit -i INPUT \"SENTENCE\" OUTPUT          the edit said in English or Chinese; prints the -vf it runs\n"
-         "                                                 (--dry-run: only print; --vocabulary: the words it knows)\n";
+         "                                                 (--dry-run: only print; --vocabulary: the words it knows)\n"
+         "  omni batch -i 'clips/*.mp4' [options] -o 'out/{stem}.mp4' [-j N] [--shard I/N] [--skip-existing]\n"
+         "             [--report FILE] [--dry-run]          the same job over many files (omni batch -h)\n";
   out += "\nomni -h filter=NAME shows one filter's options; omni -filters lists the filters.\n";
   out += "Exit status: 0 on success, 1 on error, 255 when interrupted (the output is finalised).\n";
   return out;
@@ -256,7 +258,16 @@ std::string manpage_text() {
          "\"\\[u628A]\\[u89C6]\\[u9891]\\[u6539]\\[u4E3A]\\[u7EFF]\\[u5E55]\"), compiled deterministically from the vocabulary in "
          "presets/say.en.toml and presets/say.zh.toml (and $OMNI_SAY or ~/.config/omni/say.toml) into a filter chain and output "
          "options, which are printed and run as an ordinary omni job. What it does not understand it says, word for word, and "
-         "runs nothing. \\-\\-dry\\-run prints the omni command; \\-\\-vocabulary prints the words.\n";
+         "runs nothing. \\-\\-dry\\-run prints the omni command; \\-\\-vocabulary prints the words.\n"
+         ".TP\n\\fBomni batch\\fR \\-i \\fIINPUTS\\fR [\\fIoptions\\fR] \\-o \\fITEMPLATE\\fR [\\-j \\fIN\\fR] [\\-\\-shard \\fII/N\\fR] "
+         "[\\-\\-skip\\-existing] [\\-\\-report \\fIFILE\\fR] [\\-\\-dry\\-run]\n"
+         "the same omni job over many files: \\-i a file, a folder or a quoted glob (repeatable); \\-o names each output "
+         "({stem}, {name}, {ext}, {dir}); each file runs as its own omni process (same options, same safety), one failure does not "
+         "stop the others, and the exit status is 0 only when every file succeeded. \\-j runs N at once with the threads split "
+         "between them; \\-\\-shard I/N takes the inputs whose name hashes to I of N (0 <= I < N: a Slurm array, a Kubernetes "
+         "indexed Job); \\-\\-skip\\-existing makes a rerun resume; \\-\\-report writes a JSON line per file (input, output, "
+         "status, error, frames, seconds, fps); \\-\\-dry\\-run lists input -> output. A progress line for the batch (done, "
+         "failed, ETA) goes to stderr.\n";
   out += ".SH EXAMPLES\n.nf\n"
          "omni \\-i in.mp4 \\-vf \"scale=1280:\\-2,eq=saturation=1.2\" \\-c:v libx264 \\-crf 18 out.mp4\n"
          "omni \\-ss 10 \\-i in.mov \\-t 5 \\-c:a copy clip.mp4\n"

@@ -12,6 +12,7 @@ pkgs=(
   fonts-dejavu-core          # add=text's default font
   fonts-wqy-microhei         # add=text's default font for Chinese, Japanese and Korean
   ccache                     # a rebuild of the same sources (CI after a session) compiles only what changed
+  parallel                   # GNU parallel: omni batch's peer in bench/batch.sh
 )
 missing=()
 for p in "${pkgs[@]}"; do
