@@ -79,3 +79,29 @@ expect_fail "--shard 3/3: use I/N" "$O" batch -i clips/ -o 'o/{stem}.mp4' --shar
 expect_fail "unknown option '--skip-exsting' \(did you mean '--skip-existing'\?\)" "$O" batch -i clips/ -o 'o/{stem}.mp4' --skip-exsting >/dev/null
 expect_fail "-j 0: give a number" "$O" batch -i clips/ -o 'o/{stem}.mp4' -j 0 >/dev/null
 ok "bad uses: one line each"
+
+# ---- examples/batch: Slurm, Kubernetes, GNU parallel -------------------------------------------
+# Each run here as far as this machine allows: the Slurm script for each array task id, the
+# Kubernetes Job's command for each completion index, the GNU parallel line for real (on this host).
+# Each must key every clip exactly once, and the reports must concatenate to one line per clip.
+mkdir -p bin ex
+ln -sf "$O" bin/omni
+export PATH="$T/bin:$PATH"
+check_example() {  # check_example NAME: keyed/ and reports/ in ex/ after the example ran
+  [ "$(ls ex/keyed | sort | tr '\n' ' ')" = "c1.mp4 c2.mp4 c3.mp4 c4.mp4 c5.mp4 " ] || die "$1: keyed/ holds $(ls ex/keyed)"
+  [ "$(cat ex/reports/*.json | wc -l)" = 5 ] || die "$1: the reports hold $(cat ex/reports/*.json | wc -l) lines, not 5"
+  grep -h '"status":"ok"' ex/reports/*.json | wc -l | grep -qx 5 || die "$1: $(cat ex/reports/*.json)"
+}
+reset_ex() { rm -rf ex && mkdir -p ex/clips && cp clips/c*.mp4 ex/clips/; }
+reset_ex
+(cd ex && for i in 0 1 2 3; do SLURM_ARRAY_TASK_ID=$i SLURM_ARRAY_TASK_COUNT=4 bash "$OMNI_SRC/examples/batch/slurm.sh" 2>>slurm.err; done)
+check_example "examples/batch/slurm.sh"
+reset_ex
+cmd=$(sed -n 's/^ *- \(omni batch .*\)$/\1/p' "$OMNI_SRC/examples/batch/k8s-job.yaml")
+[ -n "$cmd" ] || die "examples/batch/k8s-job.yaml: no omni batch command found"
+(cd ex && mkdir -p keyed reports && for i in 0 1 2 3; do JOB_COMPLETION_INDEX=$i sh -c "$cmd" 2>>k8s.err; done)
+check_example "examples/batch/k8s-job.yaml"
+reset_ex
+(cd ex && HOSTS=: bash "$OMNI_SRC/examples/batch/parallel.sh" 2>parallel.err) || die "examples/batch/parallel.sh: $(cat ex/parallel.err)"
+check_example "examples/batch/parallel.sh"
+ok "examples/batch: the Slurm script (4 task ids), the Kubernetes Job's command (4 indexes) and the GNU parallel line each key the 5 clips once"
