@@ -10,7 +10,7 @@ LAUNCHER = $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all bootstrap build demo test test-long bench fuzz models peer sanitize sweep clean
+.PHONY: all bootstrap build demo test test-long bench fuzz models peer sanitize sweep clean install
 
 all: build
 
@@ -76,6 +76,15 @@ bench: build models peer
 	@bash bench/next_shot.sh $(BUILD)/omni
 	@bash bench/batch.sh $(BUILD)/omni
 	@bash bench/motion_transfer.sh $(BUILD)/omni
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: omni, its libraries, the man page, bash and zsh completion.
+PREFIX ?= /usr/local
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)" >/dev/null
+	mkdir -p "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" "$(DESTDIR)$(PREFIX)/share/zsh/site-functions"
+	"$(DESTDIR)$(PREFIX)/bin/omni" completion bash >"$(DESTDIR)$(PREFIX)/share/bash-completion/completions/omni"
+	"$(DESTDIR)$(PREFIX)/bin/omni" completion zsh >"$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_omni"
+	@echo "installed omni in $(DESTDIR)$(PREFIX)/bin, its libraries in $(DESTDIR)$(PREFIX)/lib/omni"
 
 clean:
 	rm -rf $(BUILD) $(BUILD)-fuzz $(BUILD)-san

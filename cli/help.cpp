@@ -51,7 +51,8 @@ std::string usage_text() {
          "  omni edit -i INPUT \"SENTENCE\" OUTPUT          the edit said in English or Chinese; prints the -vf it runs\n"
          "                                                 (--dry-run: only print; --vocabulary: the words it knows)\n"
          "  omni batch -i 'clips/*.mp4' [options] -o 'out/{stem}.mp4' [-j N] [--shard I/N] [--skip-existing]\n"
-         "             [--report FILE] [--dry-run]          the same job over many files (omni batch -h)\n";
+         "             [--report FILE] [--dry-run]          the same job over many files (omni batch -h)\n"
+         "  omni completion bash|zsh                       shell completion, from these tables (make install writes it)\n";
   out += "\nomni -h filter=NAME shows one filter's options; omni -filters lists the filters.\n";
   out += "Exit status: 0 on success, 1 on error, 255 when interrupted (the output is finalised).\n";
   return out;
@@ -267,7 +268,10 @@ std::string manpage_text() {
          "between them; \\-\\-shard I/N takes the inputs whose name hashes to I of N (0 <= I < N: a Slurm array, a Kubernetes "
          "indexed Job); \\-\\-skip\\-existing makes a rerun resume; \\-\\-report writes a JSON line per file (input, output, "
          "status, error, frames, seconds, fps); \\-\\-dry\\-run lists input -> output. A progress line for the batch (done, "
-         "failed, ETA) goes to stderr.\n";
+         "failed, ETA) goes to stderr.\n"
+         ".TP\n\\fBomni completion\\fR bash|zsh\n"
+         "shell completion generated from the same tables as this page (options, filters and their options, recipes, models); "
+         "\\fBmake install\\fR writes both.\n";
   out += ".SH EXAMPLES\n.nf\n"
          "omni \\-i in.mp4 \\-vf \"scale=1280:\\-2,eq=saturation=1.2\" \\-c:v libx264 \\-crf 18 out.mp4\n"
          "omni \\-ss 10 \\-i in.mov \\-t 5 \\-c:a copy clip.mp4\n"

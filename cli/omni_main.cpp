@@ -20,6 +20,7 @@ int models_main(const std::vector<std::string>& args);  // cli/models.cpp
 int rig_main(const std::vector<std::string>& args);     // cli/rig.cpp
 int edit_main(const std::vector<std::string>& args);    // cli/edit.cpp
 int batch_main(const std::vector<std::string>& args);   // cli/batch.cpp
+int completion_main(const std::vector<std::string>& args);  // cli/completion.cpp
 
 // glibc serves a block over 128 KiB with its own mmap and unmaps it when freed, so every frame-sized
 // buffer a filter makes (a 720p BGR frame is 2.6 MiB) arrives as fresh pages and costs a page fault
@@ -71,6 +72,7 @@ int omni_main(int argc, char** argv) {
     if (args[0] == "rig") return rig_main(std::vector<std::string>(args.begin() + 1, args.end()));
     if (args[0] == "edit") return edit_main(std::vector<std::string>(args.begin() + 1, args.end()));
     if (args[0] == "batch") return batch_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    if (args[0] == "completion") return completion_main(std::vector<std::string>(args.begin() + 1, args.end()));
     return run_command(args);
   } catch (const Error& e) {
     fprintf(stderr, "omni: %s\n", e.what());

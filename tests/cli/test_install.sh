@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make install with PREFIX and DESTDIR: the binary, its libraries (found from the installed binary,
+# LibTorch's module included: a model runs), the man page, and bash and zsh completion generated
+# from omni's own tables (options, filters and their options, recipes, models, subcommands).
+source "$(dirname "$0")/lib.sh"
+BUILD_DIR=$(dirname "$OMNI_SHIPPED")
+make -s -C "$OMNI_SRC" install BUILD="$BUILD_DIR" PREFIX=/usr DESTDIR="$T/stage" >install.log 2>&1 || die "make install: $(tail -5 install.log)"
+S="$T/stage/usr"
+for f in bin/omni lib/omni/libomni_core.so lib/omni/libomni_torch.so share/man/man1/omni.1 \
+  share/bash-completion/completions/omni share/zsh/site-functions/_omni; do
+  [ -s "$S/$f" ] || die "make install did not write $f"
+done
+libs=$(ldd "$S/bin/omni")
+grep -qF "libomni_core.so => $S/bin/../lib/omni/libomni_core.so" <<<"$libs" || die "the installed omni does not use its own library: $(ldd "$S/bin/omni" | grep omni)"
+make_clip in.mp4 1 160x120 5
+"$S/bin/omni" -y -nostats -v error -i in.mp4 -vf matte=bg=blue -frames:v 2 out.mp4 || die "the installed omni cannot run a model"
+[ "$(count_frames out.mp4)" = 2 ] || die "the installed omni wrote $(count_frames out.mp4) frames"
+ok "make install PREFIX=/usr DESTDIR=...: omni, lib/omni/, the man page, completions; the installed omni runs a model"
+
+complete_words() {  # complete_words WORD...: what bash completion offers for the last word
+  bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _omni 2>/dev/null; printf "%s\n" "${COMPREPLY[@]}"' _ \
+    "$S/share/bash-completion/completions/omni" "$@"
+}
+complete_words omni ed | grep -qx edit || die "completion: 'omni ed' does not offer edit"
+complete_words omni -i in.mp4 -vf rem | grep -qx remove || die "completion: -vf rem: $(complete_words omni -i in.mp4 -vf rem)"
+complete_words omni -vf "scale=64:-2,mat" | grep -qx "scale=64:-2,matte" || die "completion: the second filter of a chain"
+complete_words omni -vf "remove=people:wh" | grep -qx "remove=people:who=" || die "completion: remove's options: $(complete_words omni -vf remove=people:wh)"
+complete_words omni -recipe green | grep -qx green-screen || die "completion: -recipe green"
+complete_words omni models fetch sel | grep -qx selfie || die "completion: omni models fetch sel: $(complete_words omni models fetch sel)"
+complete_words omni -thr | grep -qx -- -threads || die "completion: -thr"
+complete_words omni batch --sk | grep -qx -- --skip-existing || die "completion: omni batch --sk"
+if command -v zsh >/dev/null; then zsh -n "$S/share/zsh/site-functions/_omni" || die "the zsh completion does not parse"; fi
+ok "bash completion: subcommands, options, filter names in a chain, a filter's options, recipes, models, batch's options"
