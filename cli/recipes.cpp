@@ -1,6 +1,6 @@
 #include "cli/recipes.h"
 
-#include <toml++/toml.h>
+#include "cli/toml_strings.h"
 
 #include <fmt/format.h>
 
@@ -13,19 +13,6 @@ namespace omni {
 extern const char* const kEmbeddedRecipes;
 
 namespace {
-
-std::vector<std::string> strings(const toml::node* n, const std::string& where, const std::string& key) {
-  std::vector<std::string> out;
-  if (!n) return out;
-  const toml::array* a = n->as_array();
-  if (!a) fail("{}: {} must be a list of strings", where, key);
-  for (const auto& e : *a) {
-    auto s = e.value<std::string>();
-    if (!s) fail("{}: {} must be a list of strings", where, key);
-    out.push_back(*s);
-  }
-  return out;
-}
 
 std::vector<Recipe> load() {
   std::vector<Recipe> all;
@@ -47,8 +34,8 @@ std::vector<Recipe> load() {
       auto chain = (*r)["chain"].value<std::string>();
       if (!chain) fail("{}: no chain", where);
       x.chain = *chain;
-      x.args = strings(r->get("args"), where, "args");
-      x.say = strings(r->get("say"), where, "say");
+      x.args = toml_strings(r->get("args"), where, "args");
+      x.say = toml_strings(r->get("say"), where, "say");
       if (const toml::node* p = r->get("params")) {
         const toml::table* pt = p->as_table();
         if (!pt) fail("{}: params must be a table (name = \"default\")", where);

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/recipes.h"
+#include "cli/toml_strings.h"
 #include "core/error.h"
 #include "core/filtergraph/filter.h"
 #include "core/filtergraph/filtergraph.h"
@@ -241,19 +242,7 @@ Words drop_fillers(const Words& w, const std::vector<Words>& fillers) {
   return out;
 }
 
-std::vector<std::string> list(const toml::table& t, const char* key, const std::string& where) {
-  std::vector<std::string> out;
-  const toml::node* n = t.get(key);
-  if (!n) return out;
-  const toml::array* a = n->as_array();
-  if (!a) fail("{}: {} must be a list of strings", where, key);
-  for (const auto& e : *a) {
-    auto s = e.value<std::string>();
-    if (!s) fail("{}: {} must be a list of strings", where, key);
-    out.push_back(*s);
-  }
-  return out;
-}
+std::vector<std::string> list(const toml::table& t, const char* key, const std::string& where) { return toml_strings(t.get(key), where, key); }
 
 bool builtin_slot(const std::string& type) {
   return type == "object" || type == "file" || type == "text" || type == "number" || type == "seconds" || type == "percent";
