@@ -46,7 +46,7 @@ _omni_filter_options() {{  # the options of omni filter $1
 _omni() {{
   local cur=${{COMP_WORDS[COMP_CWORD]}} prev=${{COMP_WORDS[COMP_CWORD-1]}} sub=${{COMP_WORDS[1]}}
   local opts="{opts}"
-  local filters="{filters}"
+  local filters="{filters}"  # omni's and libavfilter's
   COMPREPLY=()
   if (( COMP_CWORD == 1 )) && [[ $cur != -* ]]; then
     COMPREPLY=( $(compgen -W "models rig edit batch completion" -- "$cur") $(compgen -f -- "$cur") )
@@ -75,7 +75,7 @@ _omni() {{
         done
       else
         local f
-        for f in {omni_filters} $filters; do [[ $f == "$last"* ]] && COMPREPLY+=( "$head$f" ); done
+        for f in $filters; do [[ $f == "$last"* ]] && COMPREPLY+=( "$head$f" ); done
       fi
       compopt -o nospace 2>/dev/null
       return ;;

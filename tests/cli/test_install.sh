@@ -19,15 +19,16 @@ ok "make install PREFIX=/usr DESTDIR=...: omni, lib/omni/, the man page, complet
 
 complete_words() {  # complete_words WORD...: what bash completion offers for the last word
   bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _omni 2>/dev/null; printf "%s\n" "${COMPREPLY[@]}"' _ \
-    "$S/share/bash-completion/completions/omni" "$@"
+    "$S/share/bash-completion/completions/omni" "$@" >words.txt
+  cat words.txt  # (through a file: grep -q closing the pipe early would fail the pipeline under pipefail)
 }
-complete_words omni ed | grep -qx edit || die "completion: 'omni ed' does not offer edit"
-complete_words omni -i in.mp4 -vf rem | grep -qx remove || die "completion: -vf rem: $(complete_words omni -i in.mp4 -vf rem)"
-complete_words omni -vf "scale=64:-2,mat" | grep -qx "scale=64:-2,matte" || die "completion: the second filter of a chain"
-complete_words omni -vf "remove=people:wh" | grep -qx "remove=people:who=" || die "completion: remove's options: $(complete_words omni -vf remove=people:wh)"
-complete_words omni -recipe green | grep -qx green-screen || die "completion: -recipe green"
-complete_words omni models fetch sel | grep -qx selfie || die "completion: omni models fetch sel: $(complete_words omni models fetch sel)"
-complete_words omni -thr | grep -qx -- -threads || die "completion: -thr"
-complete_words omni batch --sk | grep -qx -- --skip-existing || die "completion: omni batch --sk"
+{ complete_words omni ed >/dev/null; grep -qx edit words.txt; } || die "completion: 'omni ed' does not offer edit"
+{ complete_words omni -i in.mp4 -vf rem >/dev/null; grep -qx remove words.txt; } || die "completion: -vf rem: $(complete_words omni -i in.mp4 -vf rem)"
+{ complete_words omni -vf "scale=64:-2,mat" >/dev/null; grep -qx "scale=64:-2,matte" words.txt; } || die "completion: the second filter of a chain"
+{ complete_words omni -vf "remove=people:wh" >/dev/null; grep -qx "remove=people:who=" words.txt; } || die "completion: remove's options: $(complete_words omni -vf remove=people:wh)"
+{ complete_words omni -recipe green >/dev/null; grep -qx green-screen words.txt; } || die "completion: -recipe green"
+{ complete_words omni models fetch sel >/dev/null; grep -qx selfie words.txt; } || die "completion: omni models fetch sel: $(complete_words omni models fetch sel)"
+{ complete_words omni -thr >/dev/null; grep -qx -- -threads words.txt; } || die "completion: -thr"
+{ complete_words omni batch --sk >/dev/null; grep -qx -- --skip-existing words.txt; } || die "completion: omni batch --sk"
 if command -v zsh >/dev/null; then zsh -n "$S/share/zsh/site-functions/_omni" || die "the zsh completion does not parse"; fi
 ok "bash completion: subcommands, options, filter names in a chain, a filter's options, recipes, models, batch's options"
