@@ -60,7 +60,7 @@ failed=0
 while IFS= read -r args; do
   k=$((k + 1))
   printf '%s\0%s\0' "$k" "$args"
-done <distinct.txt | xargs -0 -n 2 -P 2 bash -c 'run_one "$0" "$1"' || failed=1
+done <distinct.txt | xargs -0 -n 2 -P 1 bash -c 'run_one "$0" "$1"' || failed=1
 [ "$failed" = 0 ] || die "a chain the table gives did not run (above)"
 ok "every chain of the table ($(wc -l <distinct.txt) distinct) runs on a real clip and writes frames"
 
