@@ -283,7 +283,7 @@ int loglevel_from_args(const std::vector<std::string>& args) {
   return AV_LOG_WARNING;
 }
 
-static const ArgDef* find_arg(const std::string& name) {
+const ArgDef* find_arg(const std::string& name) {
   for (const auto& d : arg_table())
     for (const auto& n : d.names)
       if (n == name) return &d;

@@ -32,6 +32,8 @@ struct ArgDef {
 };
 
 const std::vector<ArgDef>& arg_table();
+// The row with this name (any of its names), or nullptr.
+const ArgDef* find_arg(const std::string& name);
 
 // Parses argv (without argv[0]). Throws Error with a one-line message.
 ParseState parse_args(const std::vector<std::string>& args);

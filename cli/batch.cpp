@@ -191,10 +191,8 @@ int batch_main(const std::vector<std::string>& args) {
       std::vector<std::string>& to = seen_input ? after : before;
       to.push_back(a);
       if (a == "-threads") threads_given = true;
-      bool flag = false, known = false;
-      for (const ArgDef& d : arg_table())
-        for (const std::string& n : d.names)
-          if (n == a) flag = d.hint == nullptr, known = true;
+      const ArgDef* d = find_arg(a);
+      const bool flag = d && !d->hint, known = d != nullptr;
       if (!known && a.rfind("--", 0) == 0)
         fail("batch: unknown option '{}'{}; omni batch -h lists them", a,
              did_you_mean(a, {"--shard", "--report", "--dry-run", "--skip-existing", "--jobs", "--help"}));

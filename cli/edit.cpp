@@ -69,10 +69,8 @@ int edit_main(const std::vector<std::string>& args) {
     if (a.size() >= 2 && a[0] == '-') {
       options.push_back(a);
       // An option's value travels with it: omni's table says which take one; a library option always does.
-      bool flag = false;
-      for (const ArgDef& d : arg_table())
-        for (const std::string& n : d.names)
-          if (n == a) flag = d.hint == nullptr;
+      const ArgDef* d = find_arg(a);
+      const bool flag = d && !d->hint;
       if (!flag && i + 1 < args.size()) options.push_back(args[++i]);
       continue;
     }
