@@ -801,6 +801,8 @@ class Restyle : public Filter {
 
   // Frame N is styled on a worker thread while frame N-1 is stabilised, blended and encoded here.
   int window() const override { return 1; }
+  // temporal=0: each frame styled on its own, its palette learned from itself.
+  bool stateless() const override { return temporal_ == 0; }
 
   void push(Frame in, const Emit& emit) override {
     emit_ = &emit;

@@ -51,6 +51,10 @@ class Filter {
   // Most frames this filter holds back between push() and emit. The runner checks the promise
   // (it never buffers more), so memory stays bounded by the window, not by the video's length.
   virtual int window() const { return 0; }
+  // True when each output frame depends on its own input frame alone (no state carried between
+  // frames, whatever the pipeline holds): omni chunk then needs no overlap and joins are exact.
+  // Asked after configure().
+  virtual bool stateless() const { return false; }
 };
 
 struct FilterDesc {

@@ -629,6 +629,7 @@ void FilterGraph::Impl::omni_push(int ni, AVFrame* f) {
     if (AVPixelFormat deeper = restore_depth(format_before_conversion(sink), n.out_info.format); deeper != AV_PIX_FMT_NONE)
       down.prefix = {{"format", av_get_pix_fmt_name(deeper)}};
     n.configured = true;
+    if (opt.configured) opt.configured(name, n.filter->window(), n.filter->stateless());
   }
   ++n.held;
   n.filter->push(Frame(f), emit);

@@ -49,6 +49,8 @@ struct GraphOptions {
   // the filters before an omni filter) and hands each frame, in one of `formats` (the omni
   // filter's), to `take` (StreamInfo::first_pass).
   std::function<void(const std::string& chain, const std::function<void(Frame)>& take, const std::vector<AVPixelFormat>& formats)> replay;
+  // Told each omni filter's name, window() and stateless() once it is configured (omni chunk's probe).
+  std::function<void(const char* filter, int window, bool stateless)> configured;
 };
 
 class FilterGraph {

@@ -1,6 +1,7 @@
 // Job: everything one `omni` command line asks for, as plain data. cli/ fills it from argv;
 // core/media/pipeline.cpp runs it. Times are in seconds; a negative value means "not given".
 #pragma once
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,10 @@ struct Job {
   bool autorotate = true;   // -noautorotate turns it off
   bool update = false;      // -update 1: an image file output is rewritten with each frame
   bool xerror = false;      // -xerror: stop at the first damaged packet instead of going on
-  bool nested = false;      // a filter's first pass inside another run: an interrupt is the outer run's to report
+  bool nested = false;
+  // Told each omni filter's name, window() and stateless() once configured: how omni chunk learns
+  // the overlap a chain needs (a probe run on the input's first frames).
+  std::function<void(const char* filter, int window, bool stateless)> on_filter_configured;      // a filter's first pass inside another run: an interrupt is the outer run's to report
 };
 
 // Runs the job. Returns the process exit status: 0, 1 on error (after printing one line), or
@@ -92,5 +96,7 @@ int run_job(const Job& job);
 
 // Installs the SIGINT/SIGTERM handlers that make run_job stop reading and finalise.
 void install_signal_handlers();
+// True once SIGINT or SIGTERM has arrived (for loops outside run_job: omni chunk, omni join).
+bool stop_requested();
 
 }  // namespace omni

@@ -55,6 +55,8 @@ void install_signal_handlers() {
   install_crash_cleanup();
 }
 
+bool stop_requested() { return g_signals > 0; }
+
 namespace {
 
 constexpr AVRational kUs{1, AV_TIME_BASE};
@@ -667,6 +669,7 @@ void Runner::plan_streams() {
   };
   GraphOptions gopt;
   gopt.threads = job_.threads;
+  gopt.configured = job_.on_filter_configured;
 
   // A simple graph (-vf, -af, or a pass-through) for one input stream that is encoded.
   auto simple = [&](int file, int stream) {
