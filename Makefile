@@ -75,6 +75,7 @@ bench: build models peer
 	@bash bench/replace.sh $(BUILD)/omni
 	@bash bench/next_shot.sh $(BUILD)/omni
 	@bash bench/batch.sh $(BUILD)/omni
+	@bash bench/chunk.sh $(BUILD)/omni
 	@bash bench/motion_transfer.sh $(BUILD)/omni
 
 # make install [PREFIX=/usr/local] [DESTDIR=staging]: omni, its libraries, the man page, bash and zsh completion.

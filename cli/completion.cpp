@@ -49,7 +49,7 @@ _omni() {{
   local filters="{filters}"  # omni's and libavfilter's
   COMPREPLY=()
   if (( COMP_CWORD == 1 )) && [[ $cur != -* ]]; then
-    COMPREPLY=( $(compgen -W "models rig edit batch completion" -- "$cur") $(compgen -f -- "$cur") )
+    COMPREPLY=( $(compgen -W "models rig edit batch chunk join completion" -- "$cur") $(compgen -f -- "$cur") )
     return
   fi
   case "$sub" in
@@ -59,6 +59,9 @@ _omni() {{
     completion) COMPREPLY=( $(compgen -W "bash zsh" -- "$cur") ); return ;;
     edit) [[ $cur == -* ]] && {{ COMPREPLY=( $(compgen -W "--dry-run --vocabulary $opts" -- "$cur") ); return; }} ;;
     batch) [[ $cur == -* ]] && {{ COMPREPLY=( $(compgen -W "-o -j --shard --skip-existing --report --dry-run $opts" -- "$cur") ); return; }} ;;
+    chunk) [[ $cur == -* ]] && {{ COMPREPLY=( $(compgen -W "-o --chunks --every --overlap --no-scenes --dry-run $opts" -- "$cur") ); return; }} ;;
+    join) [[ $cur == -* ]] && {{ COMPREPLY=( $(compgen -W "-i -f -an -y -n" -- "$cur") ); return; }}
+          COMPREPLY=( $(compgen -d -- "$cur") $(compgen -f -- "$cur") ); return ;;
   esac
   case "$prev" in
     -vf|-filter:v|-af|-filter:a|-filter_complex|-lavfi)

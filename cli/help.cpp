@@ -52,6 +52,9 @@ std::string usage_text() {
          "                                                 (--dry-run: only print; --vocabulary: the words it knows)\n"
          "  omni batch -i 'clips/*.mp4' [options] -o 'out/{stem}.mp4' [-j N] [--shard I/N] [--skip-existing]\n"
          "             [--report FILE] [--dry-run]          the same job over many files (omni batch -h)\n"
+         "  omni chunk -i LONG.mp4 [options] -o FOLDER [--chunks N | --every S] [--overlap F]\n"
+         "                                                 one video as chunks for many machines, cut at keyframes (omni chunk -h)\n"
+         "  omni join FOLDER OUTPUT                        the processed chunks joined, no re-encoding, the original's audio\n"
          "  omni completion bash|zsh                       shell completion, from these tables (make install writes it)\n";
   out += "\nomni -h filter=NAME shows one filter's options; omni -filters lists the filters.\n";
   out += "Exit status: 0 on success, 1 on error, 255 when interrupted (the output is finalised).\n";
@@ -269,6 +272,19 @@ std::string manpage_text() {
          "indexed Job); \\-\\-skip\\-existing makes a rerun resume; \\-\\-report writes a JSON line per file (input, output, "
          "status, error, frames, seconds, fps); \\-\\-dry\\-run lists input -> output. A progress line for the batch (done, "
          "failed, ETA) goes to stderr.\n"
+         ".TP\n\\fBomni chunk\\fR \\-i \\fIINPUT\\fR [\\fIoptions\\fR] \\-o \\fIFOLDER\\fR [\\-\\-chunks \\fIN\\fR | \\-\\-every "
+         "\\fISECONDS\\fR] [\\-\\-overlap \\fIFRAMES\\fR] [\\-\\-no\\-scenes] [\\-\\-dry\\-run]\n"
+         "one long video split for many machines without re-encoding: the video's packets are cut at keyframes (at a shot cut "
+         "where one is near), each chunk carrying the frames before and after it that the chain's temporal filters need (their "
+         "declared window, learned by running the chain on the first frames; at least a second of frames when there is one). "
+         "FOLDER gets the chunks, manifest.json and jobs.txt: one ordinary omni command per chunk, whose chain ends in trim= so "
+         "its piece holds only the chunk's own frames. Run the lines from inside FOLDER anywhere (GNU parallel, a Slurm array, "
+         "a Kubernetes indexed Job; \\fBOMNI\\fR names the binary), then join. A stateless chain gives the same frames as one "
+         "run; a temporal one differs near the joins, least where they fall on shot cuts.\n"
+         ".TP\n\\fBomni join\\fR \\fIFOLDER\\fR \\fIOUTPUT\\fR [\\-i \\fIORIGINAL\\fR] [\\-f \\fIFORMAT\\fR] [\\-an]\n"
+         "checks that every piece is there with the frames its chunk keeps and was encoded like the others, then concatenates "
+         "their packets without re-encoding, each at its place in the original's timeline, with the original's audio streams "
+         "copied untouched.\n"
          ".TP\n\\fBomni completion\\fR bash|zsh\n"
          "shell completion generated from the same tables as this page (options, filters and their options, recipes, models); "
          "\\fBmake install\\fR writes both.\n";

@@ -20,6 +20,8 @@ int models_main(const std::vector<std::string>& args);  // cli/models.cpp
 int rig_main(const std::vector<std::string>& args);     // cli/rig.cpp
 int edit_main(const std::vector<std::string>& args);    // cli/edit.cpp
 int batch_main(const std::vector<std::string>& args);   // cli/batch.cpp
+int chunk_main(const std::vector<std::string>& args);   // cli/chunk.cpp
+int join_main(const std::vector<std::string>& args);    // cli/chunk.cpp
 int completion_main(const std::vector<std::string>& args);  // cli/completion.cpp
 
 // glibc serves a block over 128 KiB with its own mmap and unmaps it when freed, so every frame-sized
@@ -72,6 +74,8 @@ int omni_main(int argc, char** argv) {
     if (args[0] == "rig") return rig_main(std::vector<std::string>(args.begin() + 1, args.end()));
     if (args[0] == "edit") return edit_main(std::vector<std::string>(args.begin() + 1, args.end()));
     if (args[0] == "batch") return batch_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    if (args[0] == "chunk") return chunk_main(std::vector<std::string>(args.begin() + 1, args.end()));
+    if (args[0] == "join") return join_main(std::vector<std::string>(args.begin() + 1, args.end()));
     if (args[0] == "completion") return completion_main(std::vector<std::string>(args.begin() + 1, args.end()));
     return run_command(args);
   } catch (const Error& e) {

@@ -30,5 +30,7 @@ complete_words() {  # complete_words WORD...: what bash completion offers for th
 { complete_words omni models fetch sel >/dev/null; grep -qx selfie words.txt; } || die "completion: omni models fetch sel: $(complete_words omni models fetch sel)"
 { complete_words omni -thr >/dev/null; grep -qx -- -threads words.txt; } || die "completion: -thr"
 { complete_words omni batch --sk >/dev/null; grep -qx -- --skip-existing words.txt; } || die "completion: omni batch --sk"
+{ complete_words omni chu >/dev/null; grep -qx chunk words.txt; } || die "completion: 'omni chu' does not offer chunk"
+{ complete_words omni chunk -i in.mp4 --ove >/dev/null; grep -qx -- --overlap words.txt; } || die "completion: omni chunk --ove"
 if command -v zsh >/dev/null; then zsh -n "$S/share/zsh/site-functions/_omni" || die "the zsh completion does not parse"; fi
-ok "bash completion: subcommands, options, filter names in a chain, a filter's options, recipes, models, batch's options"
+ok "bash completion: subcommands, options, filter names in a chain, a filter's options, recipes, models, batch's and chunk's options"
