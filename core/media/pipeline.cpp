@@ -168,7 +168,10 @@ void copy_display_matrix(const AVStream* from, AVStream* to) {
 }
 
 // ffmpeg's automatic tags: the file's from input -map_metadata (0 by default), then -metadata.
-void apply_metadata(const Job& job, AVFormatContext* oc, const std::vector<const AVFormatContext*>& inputs) {
+// `types`: each output stream's type (an encoded stream's parameters are filled only when its
+// encoder opens, on the first frame, after this).
+void apply_metadata(const Job& job, AVFormatContext* oc, const std::vector<const AVFormatContext*>& inputs,
+                    const std::vector<AVMediaType>& types) {
   if (job.map_metadata >= 0) {
     if (job.map_metadata >= int(inputs.size()))
       fail("-map_metadata {}: there is no input #{}", job.map_metadata, job.map_metadata);
@@ -184,7 +187,7 @@ void apply_metadata(const Job& job, AVFormatContext* oc, const std::vector<const
     bool any = false;
     for (unsigned i = 0; i < oc->nb_streams; ++i) {
       AVStream* st = oc->streams[i];
-      if (m.type && st->codecpar->codec_type != type_of_letter(m.type)) continue;
+      if (m.type && types[i] != type_of_letter(m.type)) continue;
       if (m.index < 0 || m.index == k) av_dict_set(&st->metadata, m.key.c_str(), v, 0), any = true;
       ++k;
     }
@@ -1311,7 +1314,9 @@ int Runner::run() {
   {
     std::vector<const AVFormatContext*> ics;
     for (auto& in : inputs_) ics.push_back(in->ic);
-    apply_metadata(job_, oc_, ics);
+    std::vector<AVMediaType> types(oc_->nb_streams, AVMEDIA_TYPE_UNKNOWN);
+    for (auto& o : outs_) types[size_t(o->st->index)] = o->type;
+    apply_metadata(job_, oc_, ics, types);
   }
   // An image muxer writes the final names itself when they form a sequence (%03d); one image
   // file is staged like any other output (a failed run must leave nothing under its name).
