@@ -185,8 +185,10 @@ int chunk_main(const std::vector<std::string>& args) {
     else if (a == "-y") mode = Overwrite::Always;
     else if (a == "-n") mode = Overwrite::Never;
     else if (a.size() >= 2 && a[0] == '-') {
-      if (input.empty()) fail("chunk: '{}' before -i: input options are not taken (cut the input first); give omni's options after -i", a);
       const ArgDef* d = find_arg(a);
+      // Global options (-v, -threads, -nostats ...) anywhere; a per-file option before -i would be the input's.
+      if (input.empty() && (!d || d->scope == ArgScope::File))
+        fail("chunk: '{}' before -i: input options are not taken (cut the input first); give omni's options after -i", a);
       if (!d && a.rfind("--", 0) == 0)
         fail("chunk: unknown option '{}'{}; omni chunk -h lists them", a, did_you_mean(a, {"--chunks", "--every", "--overlap", "--dry-run", "--no-scenes", "--help"}));
       opts.push_back(a);
@@ -349,6 +351,7 @@ int chunk_main(const std::vector<std::string>& args) {
   }
   std::string why;
   for (const auto& [name, w] : windows) why += fmt::format("{}{} {}", why.empty() ? "" : ", ", name, w);
+  if (av_log_get_level() < AV_LOG_WARNING) return 0;  // -v error: quiet, as ffmpeg's notices are
   fmt::print(stderr,
              "omni: chunk: {} chunks of {} frames in {} ({} keyframes to cut at, {} joins at shot cuts); overlap {} frames{}; {:.1f} % of "
              "the frames are processed twice\n",
@@ -378,7 +381,9 @@ int join_main(const std::vector<std::string>& args) {
     else if (a == "-an") no_audio = true;
     else if (a == "-y") mode = Overwrite::Always;
     else if (a == "-n") mode = Overwrite::Never;
-    else if (a.size() >= 2 && a[0] == '-')
+    else if (const ArgDef* d = find_arg(a); d && d->scope == ArgScope::Global) {
+      if (d->hint) value();  // -v LEVEL, -threads N ...: read (the log level already at start-up), nothing else to do here
+    } else if (a.size() >= 2 && a[0] == '-')
       fail("join: unknown option '{}'{}; omni join -h lists them", a, did_you_mean(a, {"-i", "-f", "-an", "-y", "-n", "-h"}));
     else pos.push_back(a);
   }
@@ -411,7 +416,8 @@ int join_main(const std::vector<std::string>& args) {
   plan.format = format;
   plan.overwrite = mode;
   const JoinResult r = join_pieces(plan);
-  fmt::print(stderr, "omni: join: {} pieces, {} frames{} -> {}\n", plan.pieces.size(), r.video_packets,
+  if (av_log_get_level() >= AV_LOG_WARNING)
+    fmt::print(stderr, "omni: join: {} pieces, {} frames{} -> {}\n", plan.pieces.size(), r.video_packets,
              r.audio_streams ? fmt::format(", {} audio stream{} copied ({} packets)", r.audio_streams, r.audio_streams > 1 ? "s" : "", r.audio_packets) : "",
              plan.output);
   return 0;

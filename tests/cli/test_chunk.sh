@@ -57,7 +57,8 @@ ok "temporal chain joined at shot cuts = one run"
 "$O" chunk -i street.mp4 -vf remove=people -c:v ffv1 --chunks 3 -o w3 2>chunk3.err
 grep -q "windows: remove " chunk3.err || die "remove's window was not learned: $(cat chunk3.err)"
 (cd w3 && parallel -j 2 <jobs.txt) || die "remove's jobs failed"
-"$O" join w3 joined3.mkv 2>/dev/null
+"$O" join -v error w3 joined3.mkv 2>join3.err
+[ ! -s join3.err ] || die "join -v error printed: $(cat join3.err)"
 $OMNI -y -i street.mp4 -vf remove=people -c:v ffv1 -an one3.mkv
 ffmpeg -v error -i joined3.mkv -i one3.mkv -lavfi "[0:v][1:v]psnr=stats_file=psnr.txt" -f null -
 python3 - <<'PY' || die "remove=people's joined frames are too far from one run"
@@ -95,7 +96,7 @@ $OMNI -y -i tall.mkv -vf "hflip,restyle=pixel:temporal=0" -c:v ffv1 one5.mkv
 ok "vertical odd-sized Matroska input, --every 1: joined = one run"
 
 # ---- --dry-run, --overlap -------------------------------------------------------------------------
-"$O" chunk -i street.mp4 -vf hflip -o w6 --chunks 2 --overlap 7 --dry-run >plan.txt 2>plan.err
+"$O" chunk -threads 2 -i street.mp4 -vf hflip -o w6 --chunks 2 --overlap 7 --dry-run >plan.txt 2>plan.err
 [ ! -e w6 ] || die "--dry-run wrote the folder"
 grep -q "chunk-001.mp4: frames .* (keeps 60-119, begins at a keyframe)" plan.txt || die "--dry-run's plan: $(cat plan.txt)"
 grep -q "overlap 7 frames" plan.err || die "--overlap 7 not taken: $(cat plan.err)"
