@@ -5,7 +5,7 @@
 # - a temporal chain inside one shot (remove=people): every joined frame within 35 dB PSNR of one run;
 # - the original's audio comes through untouched (every packet's data and time), into MP4 with H.264 pieces;
 # - a vertical, odd-sized Matroska input (every frame a keyframe) split --every second;
-# - the jobs run by GNU parallel and one by one as a Slurm array would (line N of jobs.txt);
+# - the jobs run by GNU parallel, and by examples/batch/chunk-slurm.sh as each task of a Slurm array;
 # - bad uses and damaged folders: one line each, and join writes nothing.
 source "$(dirname "$0")/lib.sh"
 O="$OMNI_SHIPPED"
@@ -46,7 +46,11 @@ assert [c['begins_at'] for c in m['chunks'][1:]] == ['keyframe', 'shot cut'], m[
 assert keep[1][0] in (50, 51) and keep[2][0] == 100 and m['chunks'][1]['from'] <= 50, keep
 assert m['overlap'] >= 10 and m['windows'] == {'restyle': 1}, (m['overlap'], m['windows'])
 PY
-(cd w2 && for i in 1 2 3; do sed -n "${i}p" jobs.txt | sh || exit 1; done) || die "a job failed, run line by line"
+mkdir -p logs
+for i in 0 1 2; do  # examples/batch/chunk-slurm.sh as each task of a Slurm array runs it
+  SLURM_ARRAY_TASK_ID=$i SLURM_CPUS_PER_TASK=1 bash "$OMNI_SRC/examples/batch/chunk-slurm.sh" w2 || die "the Slurm example failed for task $i"
+done
+expect_fail "no line 4 in jobs.txt" env SLURM_ARRAY_TASK_ID=3 bash "$OMNI_SRC/examples/batch/chunk-slurm.sh" w2 >/dev/null
 "$O" join w2/manifest.json joined2.mkv -an 2>/dev/null
 $OMNI -y -i shots.mp4 -vf restyle=cartoon -c:v ffv1 one2.mkv
 [ "$(md5s joined2.mkv)" = "$(md5s one2.mkv)" ] || die "restyle=cartoon joined at shot cuts differs from one run"
