@@ -198,6 +198,7 @@ int chunk_main(const std::vector<std::string>& args) {
     }
   }
   if (input.empty()) fail("chunk: no input; use -i FILE (omni chunk -h)");
+  if (input == "-" || input.rfind("pipe:", 0) == 0) fail("chunk: -i {}: chunk reads its input three times; give a file", input);
   install_signal_handlers();
   if (folder.empty()) fail("chunk: no -o FOLDER for the chunks (omni chunk -h)");
   if (chunks && every > 0) fail("chunk: --chunks and --every both given; choose one");

@@ -111,6 +111,7 @@ expect_fail "unknown option '--chunk'.*did you mean '--chunks'" "$O" chunk -i st
 expect_fail "chunk: -filter_complex is not taken" "$O" chunk -i street.mp4 -filter_complex "[0:v]hflip" -o x >/dev/null
 expect_fail "chunk: -ss, -t, -to and -frames would apply to every chunk" "$O" chunk -i street.mp4 -vf hflip -t 3 -o x >/dev/null
 expect_fail "chunk: '-ss' before -i" "$O" chunk -ss 3 -i street.mp4 -o x >/dev/null
+expect_fail "chunk: -i -: chunk reads its input three times; give a file" "$O" chunk -i - -vf hflip -o x >/dev/null
 expect_fail "chunk: no -o FOLDER" "$O" chunk -i street.mp4 -vf hflip >/dev/null
 expect_fail "omni: chunk: .nothere.mp4.: No such file" "$O" chunk -i nothere.mp4 -vf hflip -o x >/dev/null
 expect_fail "No such filter: 'hlfip'|hlfip" "$O" chunk -i street.mp4 -vf hlfip -o x >/dev/null
