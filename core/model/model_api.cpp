@@ -22,6 +22,7 @@
 #include "core/model/net.h"
 #include "core/perception/perception.h"
 #include "core/model/torch_module.h"
+#include "core/paths.h"
 
 namespace omni {
 
@@ -69,9 +70,9 @@ void model_configure(int threads, const std::string& device) {
 }
 
 static std::string read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) fail("cannot read model file '{}'", path);
-  return std::string((std::istreambuf_iterator<char>(f)), {});
+  std::string bytes;
+  if (!read_file(path, bytes)) fail("cannot read model file '{}'", path);
+  return bytes;
 }
 
 // The manifest's view of a TF.js model: its outputs, and the input shape fixed where the graph
