@@ -127,6 +127,18 @@ Bound snap(const VideoIndex& idx, const std::vector<float>& change, int64_t targ
   return {target, "frame"};
 }
 
+// `text` into `path`, under a temporary name renamed when complete.
+void write_whole(const std::string& path, const std::string& text) {
+  std::error_code ec;
+  {
+    std::ofstream f(path + ".tmp", std::ios::trunc);
+    f << text;
+    if (!f.flush()) fail("chunk: cannot write {}", path);
+  }
+  fs::rename(path + ".tmp", path, ec);
+  if (ec) fail("chunk: cannot write {}", path);
+}
+
 std::string manifest_path(const std::string& where) {
   std::error_code ec;
   return fs::is_directory(where, ec) ? (fs::path(where) / "manifest.json").string() : where;
@@ -279,7 +291,7 @@ int chunk_main(const std::vector<std::string>& args) {
     int64_t from = std::max<int64_t>(0, keep0 - overlap), to = std::min(frames, keep1 + overlap);
     while (from > 0 && !idx.start_ok[size_t(from)]) --from;
     while (to < frames && !idx.end_ok[size_t(to)]) ++to;
-    const std::string file = fmt::format("chunk-{:03}.{}", k, idx.container.rfind("mov,mp4", 0) == 0 ? "mp4" : "mkv");
+    const std::string file = fmt::format("chunk-{:03}.{}", k, chunk_extension(idx));
     const std::string piece = fmt::format("piece-{:03}.mkv", k);
     cuts.push_back({from, to, (fs::path(folder) / file).string()});
     decoded += to - from;
@@ -332,24 +344,10 @@ int chunk_main(const std::vector<std::string>& args) {
                       {"windows", windows},
                       {"stateless", decl.stateless},
                       {"chunks", list}};
-  {
-    const std::string jpath = (fs::path(folder) / "jobs.txt").string();
-    std::ofstream f(jpath + ".tmp", std::ios::trunc);
-    for (const std::string& l : jobs) f << l << "\n";
-    if (!f.flush()) fail("chunk: cannot write {}", jpath);
-    f.close();
-    fs::rename(jpath + ".tmp", jpath, ec);
-    if (ec) fail("chunk: cannot write {}", jpath);
-  }
-  {
-    // The manifest last: a folder with one is complete.
-    std::ofstream f(mpath + ".tmp", std::ios::trunc);
-    f << m.dump(2) << "\n";
-    if (!f.flush()) fail("chunk: cannot write {}", mpath);
-    f.close();
-    fs::rename(mpath + ".tmp", mpath, ec);
-    if (ec) fail("chunk: cannot write {}", mpath);
-  }
+  std::string lines;
+  for (const std::string& l : jobs) lines += l + "\n";
+  write_whole((fs::path(folder) / "jobs.txt").string(), lines);
+  write_whole(mpath, m.dump(2) + "\n");  // the manifest last: a folder with one is complete
   std::string why;
   for (const auto& [name, w] : windows) why += fmt::format("{}{} {}", why.empty() ? "" : ", ", name, w);
   if (av_log_get_level() < AV_LOG_WARNING) return 0;  // -v error: quiet, as ffmpeg's notices are

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <string_view>
 
 #include "core/error.h"
 #include "core/media/output_path.h"
@@ -54,10 +55,10 @@ void check_interrupt(const char* who) {
   if (stop_requested()) throw Error(fmt::format("{}: interrupted; nothing was left under the output's name", who), 255);
 }
 
-// The output's container: keep an MP4/MOV input's (its rotation and edit list survive), else Matroska, which holds anything.
-const char* chunk_muxer(const std::string& container) { return container.rfind("mov,mp4", 0) == 0 ? "mp4" : "matroska"; }
-
 }  // namespace
+
+// An MP4/MOV input's chunks stay MP4 (its rotation survives), any other's are Matroska, which holds anything.
+const char* chunk_extension(const VideoIndex& index) { return index.container.rfind("mov,mp4", 0) == 0 ? "mp4" : "mkv"; }
 
 VideoIndex index_video(const std::string& path) {
   InCtx in;
@@ -174,7 +175,7 @@ void write_chunks(const std::string& input, const VideoIndex& index, const std::
       fail("chunk: internal: cut [{}, {}) is not at clean points", c.from, c.to);
     auto o = std::make_unique<Out>();
     o->path = std::make_unique<OutputPath>(c.path, std::vector<std::string>{input}, mode, false);
-    if (int r = avformat_alloc_output_context2(&o->ctx.oc, nullptr, chunk_muxer(index.container), o->path->write_path().c_str()); r < 0)
+    if (int r = avformat_alloc_output_context2(&o->ctx.oc, nullptr, std::string_view(chunk_extension(index)) == "mp4" ? "mp4" : "matroska", o->path->write_path().c_str()); r < 0)
       fail("chunk: '{}': {}", c.path, av_error_text(r));
     o->st = avformat_new_stream(o->ctx.oc, nullptr);
     avcodec_parameters_copy(o->st->codecpar, ist->codecpar);

@@ -45,6 +45,9 @@ struct ChunkCut {
   std::string path;
 };
 
+// The chunks' file extension, "mp4" or "mkv": the container write_chunks writes for this input.
+const char* chunk_extension(const VideoIndex& index);
+
 // Writes every cut in one read of the input (cuts may overlap). Each file is written under a
 // temporary name and renamed when complete.
 void write_chunks(const std::string& input, const VideoIndex& index, const std::vector<ChunkCut>& cuts, Overwrite mode);
