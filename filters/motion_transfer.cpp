@@ -191,7 +191,7 @@ class MotionTransfer : public Filter {
     return out;
   }
 
-  int window() const override { return (fill_ ? fill_opts_.window : 0) + pipe_.depth(); }
+  int window() const override { return (fill_ ? fill_->latency() : 0) + pipe_.depth(); }
 
   void push(Frame in, const Emit& emit) override {
     emit_ = &emit;

@@ -183,7 +183,7 @@ class Remove : public Filter {
   }
 
   // The window's future half waits here until the frame in the middle can be filled.
-  int window() const override { return fill_opts_.window + pipe_.depth(); }  // + the frames being analysed
+  int window() const override { return (fill_ ? fill_->latency() : fill_opts_.window) + pipe_.depth(); }  // + the frames being analysed
 
   // Frame N's picture and mask (the models) are made on a worker thread while frame N-1 (N-4
   // with a detector) is aligned and earlier ones filled here: on 2 cores the two overlap.

@@ -12,7 +12,10 @@
 // frame's around the hole) and feathered.
 //
 // Frames go in with their holes and come out filled, in order, `window` frames later (the
-// window's future half has to arrive first); finish() lets the last ones out.
+// window's future half has to arrive first); finish() lets the last ones out. The filling runs on
+// a thread of its own, a frame as soon as its window is in, in the same order and with the same
+// result as on the caller's: push() returns at once, and the caller decodes, draws and encodes
+// meanwhile, waiting in pop() only when the fill is a few frames behind (latency()).
 #pragma once
 #include <memory>
 #include <string>
@@ -60,7 +63,8 @@ class VideoFill {
   // The oldest frame not yet out can be filled (its window's future half is here, or finish()).
   bool ready() const;
   // That frame, filled; `changed`, when given, gets the pixels the fill wrote (CV_8U, 255): the
-  // hole and its feathered seam. The rest is the pushed picture.
+  // hole and its feathered seam. The rest is the pushed picture. Both are read-only: the fill
+  // reads the picture again as the next frame's carried fill. An error in the fill is thrown here.
   cv::Mat pop(cv::Mat* changed = nullptr);
   // No more frames: the ones still in go out with the neighbours there are.
   void finish();
@@ -70,7 +74,7 @@ class VideoFill {
   // bytes a frame), so that the frames pushed next, the same ones, read it where it was written.
   void prime(const cv::Mat& bgr, const cv::Mat& hole);
   void end_prime();
-  // Frames between push and pop at most.
+  // Frames between push and pop at most: the window, and the few the fill's thread may lag behind.
   int latency() const;
   // Where the filled pixels came from, for -loglevel verbose; empty before any frame.
   std::string summary() const;
@@ -78,6 +82,8 @@ class VideoFill {
  private:
   struct Impl;
   std::unique_ptr<Impl> p_;
+  struct Async;
+  std::unique_ptr<Async> a_;  // after p_: its thread stops before the fill it works on goes
 };
 
 }  // namespace omni
