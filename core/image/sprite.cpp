@@ -225,10 +225,22 @@ void Sprite::draw(Frame& f, const cv::Matx33d& A, float opacity, const Tint& tin
       float t = float(k) / float(samples - 1) - 0.5f;
       Mk = shifted(Mr, motion.x * t, motion.y * t);
     }
+    // A whole-pixel shift (a picture placed, not turned or scaled: motion-transfer's drawn
+    // character) is a copy: the same values the bilinear warp gives there, without it.
+    const bool shift = affine && Mk(0, 0) == 1 && Mk(0, 1) == 0 && Mk(1, 0) == 0 && Mk(1, 1) == 1 && Mk(0, 2) == std::floor(Mk(0, 2)) &&
+                       Mk(1, 2) == std::floor(Mk(1, 2)) && std::abs(Mk(0, 2)) < 1e6 && std::abs(Mk(1, 2)) < 1e6;
     for (int i = 0; i < 4; ++i) {
       cv::Mat wk;
-      if (affine) cv::warpAffine(planes[i], wk, Mk.get_minor<2, 3>(0, 0), r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-      else cv::warpPerspective(planes[i], wk, Mk, r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+      if (shift) {
+        wk = cv::Mat::zeros(r.size(), CV_32F);
+        const cv::Point at(int(Mk(0, 2)), int(Mk(1, 2)));
+        const cv::Rect to = cv::Rect(at, planes[i].size()) & cv::Rect({}, r.size());
+        if (!to.empty()) planes[i](to - at).copyTo(wk(to));
+      } else if (affine) {
+        cv::warpAffine(planes[i], wk, Mk.get_minor<2, 3>(0, 0), r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+      } else {
+        cv::warpPerspective(planes[i], wk, Mk, r.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+      }
       if (k == 0) w[i] = wk;
       else w[i] += wk;
     }
