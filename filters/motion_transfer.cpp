@@ -149,7 +149,7 @@ class MotionTransfer : public Filter {
       a->puppet[0] = Puppet(std::move(c), triangles);
       // Several performers: each tracker takes, by who=, the best of the people the others do not follow.
       a->squash = SquashStretch(squash_);
-      a->pose = std::make_unique<PoseTracker>(pose_model, false, true, who_);
+      a->pose = std::make_unique<PoseTracker>(pose_model, in_place_, true, who_);
       a->pose->also_far_people();
       if (pictures.size() > 1) a->pose->set_slot(int(i) + 1);
       const Character& pc = a->puppet[0].character;
@@ -295,6 +295,7 @@ class MotionTransfer : public Filter {
   // Worker thread: the performers' poses, the characters posed and drawn; in place, the hole.
   void analyse(Frame& f, Result& r) {
     std::vector<Skeleton> skel(acts_.size());
+    std::vector<cv::Mat> masks(acts_.size());  // in place: the pose model's own mask of each performer
     for (size_t i = 0; i < acts_.size(); ++i) {
       Act& a = *acts_[i];
       if (acts_.size() > 1) {
@@ -308,6 +309,7 @@ class MotionTransfer : public Filter {
       a.body = {};
       if (!p.found) continue;
       skel[i] = skeleton_of(p);
+      masks[i] = p.mask;
       cv::Rect2f b = box_of(skel[i].at);
       // Two trackers on one body (people crossing): the later one lets go and looks again.
       bool taken = false;
@@ -320,20 +322,7 @@ class MotionTransfer : public Filter {
     }
     if (in_place_) {
       r.bgr = conv_in_.to_bgr(f);
-      // Every person's mask, kept around the performers only (the people detector's choice of
-      // `who` and the pose tracker's could differ): their joints' boxes, grown for head and feet.
-      cv::Mat prob = people_->probability(f);
-      cv::Mat keep = cv::Mat::zeros(prob.size(), CV_32F);
-      const float sx = float(prob.cols) / f.width(), sy = float(prob.rows) / f.height();
-      for (const auto& a : acts_) {
-        const cv::Rect2f& b = a->body;
-        if (b.empty()) continue;
-        const float grow = 0.3f * std::max(b.height, b.width);
-        cv::Rect2f g(b.x - grow, b.y - grow, b.width + 2 * grow, b.height + 2 * grow);
-        cv::Rect area = cv::Rect(cv::Rect2f(g.x * sx, g.y * sy, g.width * sx, g.height * sy)) & cv::Rect(0, 0, prob.cols, prob.rows);
-        keep(area).setTo(1);
-      }
-      r.hole = hole_mask(prob.mul(keep), {f.width(), f.height()}, dilate_, true);
+      r.hole = hole_of(f, masks, skel);
     }
     std::vector<std::pair<float, Drawn>> drawn;  // with the performer's feet's height: nearer is lower
     for (size_t i = 0; i < acts_.size(); ++i) {
@@ -400,6 +389,59 @@ class MotionTransfer : public Filter {
     }
     std::stable_sort(drawn.begin(), drawn.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
     for (auto& d : drawn) r.drawn.push_back(std::move(d.second));
+  }
+
+  // In place: where the performers are, to be filled. Where BlazePose follows each of them, its
+  // own mask (it comes with the pose: the people detector and segmenter were a tenth of a near
+  // performer's time, and they also took whoever stood next to the performer). Where one is
+  // followed by the multi-person network (small people: no mask), every person's mask from the
+  // people detector, kept around the performers only (its choice of `who` and the pose tracker's
+  // could differ): their joints' boxes, grown for head and feet. Nobody followed: no hole.
+  cv::Mat hole_of(Frame& f, const std::vector<cv::Mat>& masks, const std::vector<Skeleton>& skel) {
+    const cv::Size size(f.width(), f.height());
+    bool any = false, all_masked = true;
+    for (size_t i = 0; i < acts_.size(); ++i)
+      if (!acts_[i]->body.empty()) any = true, all_masked &= !masks[i].empty();
+    if (!any) return cv::Mat::zeros(size, CV_8U);
+    cv::Mat prob;
+    if (all_masked) {
+      // At the people masker's working size (the hole is grown there, a fraction of the cost).
+      const float sc = std::min(1.f, 640.f / float(std::max(f.width(), f.height())));
+      const cv::Size work(std::max(1, int(std::lround(f.width() * sc))), std::max(1, int(std::lround(f.height() * sc))));
+      prob = cv::Mat::zeros(work, CV_32F);
+      for (size_t i = 0; i < acts_.size(); ++i) {
+        if (acts_[i]->body.empty()) continue;
+        cv::Mat m;
+        cv::resize(masks[i], m, work, 0, 0, cv::INTER_AREA);
+        prob = cv::max(prob, m * 2);  // its edge cut at a quarter, not at a half
+        // Its mask fades out along a limb held away from the body (an outstretched forearm was
+        // left standing beside the character): each bone it sees is drawn in too, a fifth of the
+        // torso thick, the hands a little past the wrists.
+        const Joints& j = skel[i].at;
+        const float torso = float(cv::norm(j[kNeck] - j[kRoot]));
+        const int thick = std::max(1, int(std::lround(0.25f * torso * sc)));
+        auto seen = [&](int k) { return skel[i].visible[size_t(k)] >= 0.1f; };
+        auto line = [&](cv::Point2f a, cv::Point2f b) { cv::line(prob, a * sc, b * sc, cv::Scalar(1), thick, cv::LINE_8); };
+        for (const Bone& bn : skeleton_bones())
+          if (seen(bn.parent) && seen(bn.child)) line(j[bn.parent], j[bn.child]);
+        for (auto [elbow, wrist] : {std::pair{kLeftElbow, kLeftWrist}, std::pair{kRightElbow, kRightWrist}})
+          if (seen(elbow) && seen(wrist)) line(j[wrist], j[wrist] + 0.45f * (j[wrist] - j[elbow]));
+      }
+    } else {
+      prob = people_->probability(f);
+      cv::Mat keep = cv::Mat::zeros(prob.size(), CV_32F);
+      const float sx = float(prob.cols) / f.width(), sy = float(prob.rows) / f.height();
+      for (const auto& a : acts_) {
+        const cv::Rect2f& b = a->body;
+        if (b.empty()) continue;
+        const float grow = 0.3f * std::max(b.height, b.width);
+        cv::Rect2f g(b.x - grow, b.y - grow, b.width + 2 * grow, b.height + 2 * grow);
+        cv::Rect area = cv::Rect(cv::Rect2f(g.x * sx, g.y * sy, g.width * sx, g.height * sy)) & cv::Rect(0, 0, prob.cols, prob.rows);
+        keep(area).setTo(1);
+      }
+      prob = prob.mul(keep);
+    }
+    return hole_mask(prob, size, dilate_, true);
   }
 
   // The mesh's edges and the bones over the drawn character (show=1).
@@ -525,8 +567,9 @@ extern const FilterDesc motion_transfer_filter = {
     "Limits: there are no new views of the character (turning round shows the same side; a character whose head is\n"
     "turned to a side is mirrored when the performer faces the other way, flip=auto), clothes and hair do not\n"
     "swing by themselves, and limbs that touch the body in the picture bend the body with them. In place (no bg=) the\n"
-    "performer is removed as remove=people:who=... does (its notes say where that fill is weak) and the character drawn\n"
-    "there, its light matched to the scene, with a soft contact shadow. Several characters: character=a.png|b.png\n"
+    "performer alone is removed (the pose model's own mask of them; for people too small for it, the people detector's)\n"
+    "and filled as remove=people fills (its notes say where that fill is weak), the character drawn there, its light\n"
+    "matched to the scene, with a soft contact shadow. Several characters: character=a.png|b.png\n"
     "(rig=|b.json where one needs a rig file) with who=largest, left, right or center: the first character to the\n"
     "performer who= picks, the next to the one it picks among the others, each followed from then on.\n"
     "Alpha output (bg=transparent) needs a container that holds it (.mov with -c:v prores_ks -pix_fmt yuva444p10le,\n"
