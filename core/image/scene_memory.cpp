@@ -209,7 +209,20 @@ bool SceneMemory::recall(const cv::Matx33d& to_scene, int x, int y, cv::Vec3b& o
   const int x0 = int(fu), y0 = int(fv);
   const float fx = float(u - fu), fy = float(v - fv);
   int64_t a[4] = {0, 0, 0, 0};
-  const cv::Vec3b* s[4] = {p_->at(x0, y0, a[0]), p_->at(x0 + 1, y0, a[1]), p_->at(x0, y0 + 1, a[2]), p_->at(x0 + 1, y0 + 1, a[3])};
+  const cv::Vec3b* s[4];
+  const int tx = floor_div(x0, kTile), ty = floor_div(y0, kTile), lx = x0 - tx * kTile, ly = y0 - ty * kTile;
+  if (lx + 1 < kTile && ly + 1 < kTile) {
+    // The four in one tile (all but a tile's last row and column): one lookup, not four.
+    const Tile* t = p_->tile_at(tx, ty);
+    if (!t) return false;
+    for (int k = 0; k < 4; ++k) {
+      const int u = lx + (k & 1), v = ly + (k >> 1), seen = t->seen.ptr<int>(v)[u];
+      s[k] = seen < 0 ? nullptr : &t->bgr.ptr<cv::Vec3b>(v)[u];
+      a[k] = seen;
+    }
+  } else {
+    s[0] = p_->at(x0, y0, a[0]), s[1] = p_->at(x0 + 1, y0, a[1]), s[2] = p_->at(x0, y0 + 1, a[2]), s[3] = p_->at(x0 + 1, y0 + 1, a[3]);
+  }
   if (s[0] && s[1] && s[2] && s[3]) {
     for (int c = 0; c < 3; ++c) {
       const float top = (*s[0])[c] + fx * ((*s[1])[c] - (*s[0])[c]), bottom = (*s[2])[c] + fx * ((*s[3])[c] - (*s[2])[c]);
