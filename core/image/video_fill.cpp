@@ -3,6 +3,7 @@
 #include "core/image/video_fill.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
@@ -724,7 +725,7 @@ struct VideoFill::Impl {
         cv::Matx33d M;
         bool identity, skip;            // skip: its blocks may be passed over (below)
         const cv::Mat* core;
-        std::vector<uint8_t> blocks;    // over the ROI, a block (kCell square) each: 0 not yet looked at, 1 passed over, 2 asked
+        std::unique_ptr<std::atomic<uint8_t>[]> blocks;  // over the ROI, a block (kCell square) each: 0 not yet looked at, 1 passed over, 2 asked
       };
       std::vector<Lender> lenders;
       for (int d = 1; d <= R_; ++d)
@@ -756,29 +757,39 @@ struct VideoFill::Impl {
       // one's hole over the pending box was half of a near performer's fill (47 ms at 720p).
       const int bw = (W + kCell - 1) / kCell, bh = (H + kCell - 1) / kCell;
       for (Lender& l : lenders)
-        if (l.skip) l.blocks.assign(size_t(bw) * size_t(bh), 0);
-      auto ask = [&](cv::Point q, Lender& l) {
+        if (l.skip) l.blocks = std::make_unique<std::atomic<uint8_t>[]>(size_t(bw) * size_t(bh));  // zeros
+      auto ask = [&](cv::Point q, const Lender& l) {
         if (l.skip) {
-          uint8_t& state = l.blocks[size_t(q.y / kCell) * size_t(bw) + size_t(q.x / kCell)];
-          if (!state) state = shows_nothing(l.M, l.identity, *l.core, roi, q.x / kCell, q.y / kCell) ? 1 : 2;
-          if (state == 1) return 0;
+          // Two threads may look at a block at once: they find the same.
+          std::atomic<uint8_t>& state = l.blocks[size_t(q.y / kCell) * size_t(bw) + size_t(q.x / kCell)];
+          uint8_t v = state.load(std::memory_order_relaxed);
+          if (!v) state.store(v = shows_nothing(l.M, l.identity, *l.core, roi, q.x / kCell, q.y / kCell) ? 1 : 2, std::memory_order_relaxed);
+          if (v == 1) return 0;
         }
         return take(q, l.s, l.M, l.identity);
       };
-      for (cv::Point q : plist)
-        for (Lender& l : lenders)
-          if (ask(q, l) == 2) break;
-      // The known pixels, from the frames that showed them last time and the two new ones.
+      // The known pixels ask the frames that showed them last time and the two new ones.
       std::vector<int> at(size_t(2 * R_ + 1), -1);  // lenders' entry of each bit, nearest first
       for (size_t i = 0; i < lenders.size(); ++i) at[size_t(lenders[i].s - t + R_)] = int(i);
-      for (const auto& [k, bits] : known) {
-        int order[64], n = 0;
-        for (uint64_t b = bits; b; b &= b - 1)
-          if (int e = at[size_t(__builtin_ctzll(b))]; e >= 0) order[n++] = e;
-        std::sort(order, order + n);
-        for (int i = 0; i < n; ++i)
-          if (ask(want_px[size_t(k)], lenders[size_t(order[i])]) == 2) break;
-      }
+      // Each pixel on its own (its samples, count and lenders are its own): on both cores, as the
+      // fill's thread is the longest of the pipeline's.
+      const size_t np = plist.size();
+      cv::parallel_for_(cv::Range(0, int(np + known.size())), [&](const cv::Range& range) {
+        for (int i = range.start; i < range.end; ++i) {
+          if (size_t(i) < np) {
+            for (const Lender& l : lenders)
+              if (ask(plist[size_t(i)], l) == 2) break;
+            continue;
+          }
+          const auto& [k, bits] = known[size_t(i) - np];
+          int order[64], n = 0;
+          for (uint64_t b = bits; b; b &= b - 1)
+            if (int e = at[size_t(__builtin_ctzll(b))]; e >= 0) order[n++] = e;
+          std::sort(order, order + n);
+          for (int j = 0; j < n; ++j)
+            if (ask(want_px[size_t(k)], lenders[size_t(order[j])]) == 2) break;
+        }
+      });
     }
     // For the next frame: every pixel short of N samples asked every frame, so the frames that
     // lent it are all that show it.
@@ -790,20 +801,22 @@ struct VideoFill::Impl {
         if (count[k] < N) prev_lent_[size_t(want_px[k].y) * size_t(W) + size_t(want_px[k].x)] = kKnown | lent[k];
     }
     cv::Mat fill(H, W, CV_8UC3, cv::Scalar(0, 0, 0)), source(H, W, CV_8U, cv::Scalar(0));  // 1 frames 2 plate 3 carried 4 inpaint 5 memory 6 first pass
-    for (size_t k = 0; k < want_px.size(); ++k) {
-      const int n = count[k];
-      if (!n) continue;
-      const int y = want_px[k].y, x = want_px[k].x;
-      const cv::Vec3b* s = &samples[k * N];
-      cv::Vec3b& f = fill.ptr<cv::Vec3b>(y)[x];
-      for (int c = 0; c < 3; ++c) {
-        uint8_t v[N];
-        for (int i = 0; i < n; ++i) v[i] = s[i][c];
-        std::nth_element(v, v + n / 2, v + n);
-        f[c] = v[n / 2];
+    cv::parallel_for_(cv::Range(0, int(want_px.size())), [&](const cv::Range& range) {
+      for (int k = range.start; k < range.end; ++k) {
+        const int n = count[size_t(k)];
+        if (!n) continue;
+        const int y = want_px[size_t(k)].y, x = want_px[size_t(k)].x;
+        const cv::Vec3b* s = &samples[size_t(k) * N];
+        cv::Vec3b& f = fill.ptr<cv::Vec3b>(y)[x];
+        for (int c = 0; c < 3; ++c) {
+          uint8_t v[N];
+          for (int i = 0; i < n; ++i) v[i] = s[i][c];
+          std::nth_element(v, v + n / 2, v + n);
+          f[c] = v[n / 2];
+        }
+        source.ptr(y)[x] = 1;
       }
-      source.ptr(y)[x] = 1;
-    }
+    });
     // 2. The still camera's plate.
     if (!plate_.empty() && (method_ == FillMethod::Auto || method_ == FillMethod::Plate) && it.still) {
       cv::Mat p = plate_(roi), seen = plate_seen_(roi);
