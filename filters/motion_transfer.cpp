@@ -415,7 +415,7 @@ class MotionTransfer : public Filter {
         cv::resize(masks[i], m, work, 0, 0, cv::INTER_AREA);
         prob = cv::max(prob, m * 2);  // its edge cut at a quarter, not at a half
         // Its mask fades out along a limb held away from the body (an outstretched forearm was
-        // left standing beside the character): each bone it sees is drawn in too, a fifth of the
+        // left standing beside the character): each bone it sees is drawn in too, a quarter of the
         // torso thick, the hands a little past the wrists.
         const Joints& j = skel[i].at;
         const float torso = float(cv::norm(j[kNeck] - j[kRoot]));
