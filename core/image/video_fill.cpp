@@ -20,7 +20,6 @@
 #include <opencv2/video/tracking.hpp>
 
 #include "core/image/scene_memory.h"
-#include "core/image/warp.h"
 #include "core/model/hub.h"
 #include "core/model/torch_module.h"
 #include "core/perception/models.h"

@@ -1,6 +1,6 @@
 // core/image: a homography warp that takes OpenCV's affine path when the homography is one over
 // the output (a panning camera's has almost no perspective): warpAffine costs about a third of
-// warpPerspective. Used by the fill's neighbour reads and the scene memory's tiles.
+// warpPerspective. Used by the scene memory's tiles.
 #pragma once
 #include <opencv2/core.hpp>
 
