@@ -693,6 +693,7 @@ struct VideoFill::Impl {
     // anew each frame).
     const bool learn = !local && 2 * R_ + 1 <= 63;
     std::vector<std::pair<int, uint64_t>> known;  // want_px's index, the frames to ask (bits as lent's)
+    known.reserve(want_px.size());  // grown pair by pair, its copies were a tenth of the fill's own time
     if (learn && !prev_lent_.empty() && t >= 1 && prev_index_ == abs_index(t) - 1) {
       cv::Matx33d M;
       bool identity;
@@ -852,15 +853,17 @@ struct VideoFill::Impl {
     if (!prev_out_.empty() && prev_index_ == abs_index(t) - 1 && method_ != FillMethod::Inpaint) {
       cv::Matx33d M;
       bool identity;
-      if (t >= 1 && mapping(t, t - 1, M, identity)) {
+      // Warped over the box of the pixels still open only (a near performer's hole: most of it).
+      const cv::Rect open = cv::boundingRect(want & (source == 0));
+      if (!open.empty() && t >= 1 && mapping(t, t - 1, M, identity)) {
         cv::Mat img, filled;
-        warp_to_roi(prev_out_, prev_filled_, M, identity, roi, 0, img, filled);
-        for (int y = 0; y < H; ++y) {
-          const uint8_t *w = want.ptr(y), *pf = filled.ptr(y);
-          const cv::Vec3b* c = img.ptr<cv::Vec3b>(y);
+        warp_to_roi(prev_out_, prev_filled_, M, identity, open + roi.tl(), 0, img, filled);
+        for (int y = open.y; y < open.br().y; ++y) {
+          const uint8_t *w = want.ptr(y), *pf = filled.ptr(y - open.y) - open.x;
+          const cv::Vec3b* c = img.ptr<cv::Vec3b>(y - open.y) - open.x;
           cv::Vec3b* f = fill.ptr<cv::Vec3b>(y);
           uint8_t* src = source.ptr(y);
-          for (int x = 0; x < W; ++x)
+          for (int x = open.x; x < open.br().x; ++x)
             if (w[x] && !src[x] && pf[x]) f[x] = c[x], src[x] = 3;
         }
       }
@@ -868,35 +871,49 @@ struct VideoFill::Impl {
     // Brightness: the fill from elsewhere matched to this frame around the hole (light and
     // exposure change between frames).
     cv::Mat orig = it.bgr(roi);
-    cv::Mat matched = ring & (source > 0);
-    if (cv::countNonZero(matched) > 20) {
+    {
       // The median difference, and at most 24 levels: a mask that missed part of the object in
       // another frame lends the object's colour to the ring, and a mean would darken the whole fill.
-      std::vector<int> d[3];
+      // Counted in a histogram of the differences (-255..255), over the ring's filled pixels.
+      std::vector<int> hist(3 * 511, 0);
+      int matched = 0;
       for (int y = 0; y < H; ++y) {
-        const uint8_t* m = matched.ptr(y);
+        const uint8_t *r = ring.ptr(y), *src = source.ptr(y);
         const cv::Vec3b *a = orig.ptr<cv::Vec3b>(y), *b = fill.ptr<cv::Vec3b>(y);
         for (int x = 0; x < W; ++x)
-          if (m[x])
-            for (int c = 0; c < 3; ++c) d[c].push_back(a[x][c] - b[x][c]);
+          if (r[x] && src[x]) {
+            ++matched;
+            for (int c = 0; c < 3; ++c) ++hist[size_t(c * 511 + a[x][c] - b[x][c] + 255)];
+          }
       }
-      int off3[3];
-      for (int c = 0; c < 3; ++c) {
-        std::nth_element(d[c].begin(), d[c].begin() + d[c].size() / 2, d[c].end());
-        off3[c] = std::clamp(d[c][d[c].size() / 2], -24, 24);
+      if (matched > 20) {
+        int off[3];
+        for (int c = 0; c < 3; ++c) {
+          int v = 0;
+          for (int seen = 0; (seen += hist[size_t(c * 511 + v)]) <= matched / 2;) ++v;
+          off[c] = std::clamp(v - 255, -24, 24);
+        }
+        // Only the filled pixels: nothing reads the others' fill.
+        for (int y = 0; y < H; ++y) {
+          const uint8_t* src = source.ptr(y);
+          cv::Vec3b* f = fill.ptr<cv::Vec3b>(y);
+          for (int x = 0; x < W; ++x)
+            if (src[x])
+              for (int c = 0; c < 3; ++c) f[x][c] = cv::saturate_cast<uint8_t>(f[x][c] + off[c]);
+        }
       }
-      cv::Mat off(H, W, CV_16SC3, cv::Scalar(off3[0], off3[1], off3[2])), f16;
-      fill.convertTo(f16, CV_16SC3);
-      f16 += off;
-      f16.convertTo(fill, CV_8UC3);
     }
     // 5. What nobody saw: spatial inpainting, from the frame around the hole and what was filled.
     cv::Mat todo = hole & (source == 0);
-    if (cv::countNonZero(todo)) {
-      cv::Mat base = orig.clone();
-      fill.copyTo(base, source > 0);
-      cv::Mat painted = inpaint(base, todo);
-      painted.copyTo(fill, todo);
+    if (const cv::Rect box = cv::boundingRect(todo); !box.empty()) {
+      // Over the box around what it paints and what it reads (Telea reaches 3 radii around it,
+      // at half the size on a large ROI), not the whole ROI.
+      const int grow = 40;
+      const cv::Rect b = cv::Rect(box.x - grow, box.y - grow, box.width + 2 * grow, box.height + 2 * grow) & cv::Rect(0, 0, W, H);
+      cv::Mat base = orig(b).clone();
+      fill(b).copyTo(base, source(b) > 0);
+      cv::Mat painted = inpaint(base, todo(b)), f = fill(b);
+      painted.copyTo(f, todo(b));
       source.setTo(4, todo);
     }
     int64_t by_source[7] = {0, 0, 0, 0, 0, 0, 0}, holes = 0;
