@@ -305,6 +305,7 @@ class MotionTransfer : public Filter {
           if (j != i && !acts_[j]->body.empty()) others.push_back(acts_[j]->body);
         a.pose->avoid(std::move(others));
       }
+      if (in_place_) a.pose->mask_size(hole_work_size(f));  // where hole_of() reads it
       const Pose& p = a.pose->track(f);
       a.body = {};
       if (!p.found) continue;
@@ -397,6 +398,13 @@ class MotionTransfer : public Filter {
   // followed by the multi-person network (small people: no mask), every person's mask from the
   // people detector, kept around the performers only (its choice of `who` and the pose tracker's
   // could differ): their joints' boxes, grown for head and feet. Nobody followed: no hole.
+  // The people masker's working size (the hole is grown there, a fraction of the cost); the pose
+  // tracker gives its mask at this size.
+  static cv::Size hole_work_size(const Frame& f) {
+    const float sc = std::min(1.f, 640.f / float(std::max(f.width(), f.height())));
+    return {std::max(1, int(std::lround(f.width() * sc))), std::max(1, int(std::lround(f.height() * sc)))};
+  }
+
   cv::Mat hole_of(Frame& f, const std::vector<cv::Mat>& masks, const std::vector<Skeleton>& skel) {
     const cv::Size size(f.width(), f.height());
     bool any = false, all_masked = true;
@@ -405,14 +413,13 @@ class MotionTransfer : public Filter {
     if (!any) return cv::Mat::zeros(size, CV_8U);
     cv::Mat prob;
     if (all_masked) {
-      // At the people masker's working size (the hole is grown there, a fraction of the cost).
-      const float sc = std::min(1.f, 640.f / float(std::max(f.width(), f.height())));
-      const cv::Size work(std::max(1, int(std::lround(f.width() * sc))), std::max(1, int(std::lround(f.height() * sc))));
+      const cv::Size work = hole_work_size(f);
+      const float sc = std::min(1.f, 640.f / float(std::max(f.width(), f.height())));  // as hole_work_size()
       prob = cv::Mat::zeros(work, CV_32F);
       for (size_t i = 0; i < acts_.size(); ++i) {
         if (acts_[i]->body.empty()) continue;
-        cv::Mat m;
-        cv::resize(masks[i], m, work, 0, 0, cv::INTER_AREA);
+        cv::Mat m = masks[i];
+        if (m.size() != work) cv::resize(m, m, work, 0, 0, cv::INTER_AREA);
         prob = cv::max(prob, m * 2);  // its edge cut at a quarter, not at a half
         // Its mask fades out along a limb held away from the body (an outstretched forearm was
         // left standing beside the character): each bone it sees is drawn in too, a quarter of the

@@ -44,6 +44,7 @@ Roi roi_from(cv::Point2f hip, cv::Point2f scale_point) {
 struct PoseTracker::State {
   std::string model;
   bool want_mask = false;
+  cv::Size mask_size;  // empty: the frame's
   bool tracking = false;
   Roi roi;
   int detector_runs = 0;
@@ -89,6 +90,7 @@ PoseTracker::PoseTracker(std::string model, bool want_mask, bool smooth, std::st
 PoseTracker::~PoseTracker() = default;
 
 void PoseTracker::set_slot(int k) { s_->slot = k; }
+void PoseTracker::mask_size(cv::Size s) { s_->mask_size = s; }
 void PoseTracker::avoid(std::vector<cv::Rect2f> bodies) { s_->avoid = std::move(bodies); }
 void PoseTracker::lose() {
   s_->tracking = false;
@@ -176,7 +178,8 @@ int PoseTracker::detector_runs() const { return s_->detector_runs; }
 const Pose& PoseTracker::track(Frame& f) {
   State& s = *s_;
   const std::string key = "perception/pose/" + s.model + (s.who.empty() ? "" : "/" + s.who) + (s.far ? "/far" : "") +
-                          (s.slot > 0 ? "/" + std::to_string(s.slot) : "");
+                          (s.slot > 0 ? "/" + std::to_string(s.slot) : "") +
+                          (s.want_mask && !s.mask_size.empty() ? "/mask" + std::to_string(s.mask_size.width) + "x" + std::to_string(s.mask_size.height) : "");
   if (const Pose* p = memo_get<Pose>(f, key); p && (!s.want_mask || !p->mask.empty())) return s.pose = *p, s.pose;
   constexpr int kSide = 256;
   Pose out;
@@ -256,8 +259,14 @@ const Pose& PoseTracker::track(Frame& f) {
     if (s.want_mask && r.outputs.size() > 2) {
       cv::Mat logits = output_image(r, 2, kSide, kSide), prob(kSide, kSide, CV_32F);
       for (int i = 0; i < kSide * kSide; ++i) prob.at<float>(i) = sigmoidf(logits.at<float>(i));
-      cv::warpAffine(prob, out.mask, a, cv::Size(f.width(), f.height()), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
-                     cv::BORDER_CONSTANT, 0);
+      // Straight to the size asked: the mask's pixel (x, y) is the frame's ((x + 0.5) k - 0.5).
+      const cv::Size to = s.mask_size.empty() ? cv::Size(f.width(), f.height()) : s.mask_size;
+      const double kx = double(f.width()) / to.width, ky = double(f.height()) / to.height;
+      cv::Mat at = a.clone();
+      at.at<double>(0, 2) += a.at<double>(0, 0) * (0.5 * kx - 0.5) + a.at<double>(0, 1) * (0.5 * ky - 0.5);
+      at.at<double>(1, 2) += a.at<double>(1, 0) * (0.5 * kx - 0.5) + a.at<double>(1, 1) * (0.5 * ky - 0.5);
+      at.at<double>(0, 0) *= kx, at.at<double>(1, 0) *= kx, at.at<double>(0, 1) *= ky, at.at<double>(1, 1) *= ky;
+      cv::warpAffine(prob, out.mask, at, to, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, 0);
     }
     // Next frame's ROI from the auxiliary landmarks 33 (hip centre) and 34 (body scale), smoothed
     // like the others (as MediaPipe does): from the raw ones the region wobbles, and with it the

@@ -21,7 +21,7 @@ struct Pose {
   bool found = false;
   float score = 0;                 // the landmark model's pose-present probability
   std::array<Landmark, 33> landmarks{};
-  cv::Mat mask;                    // person probability, CV_32F, frame size (empty unless asked)
+  cv::Mat mask;                    // person probability, CV_32F, frame size or mask_size() (empty unless asked)
 };
 
 // MediaPipe's two stages over a stream: the detector finds a person, the landmark model runs on
@@ -45,6 +45,9 @@ class PoseTracker {
   // one's memo apart from the others', and avoid() names the bodies they follow (boxes, frame
   // pixels): when tracking (re)starts, a body whose hips' middle lies in one of them is not taken.
   void set_slot(int k);
+  // The mask at this size (the whole frame, scaled), not the frame's: a caller that works on it
+  // smaller is spared warping it at full size and shrinking it again. Before track().
+  void mask_size(cv::Size s);
   void avoid(std::vector<cv::Rect2f> bodies);
   // Let the body go (the next frame looks again): the caller found two trackers on one body.
   void lose();
