@@ -28,6 +28,23 @@ Similar similar(cv::Point2f a, cv::Point2f b, cv::Point2f a2, cv::Point2f b2) {
   return t;
 }
 
+// Half the stretch of S (a triangle's deformation with its rotation taken out, symmetric), at most
+// 2^(1/4) along one axis and as much less across, so the area stays: the identity when S is a
+// plain turn or is folded. Rotations alone (ARAP) keep a triangle's shape and area, but the inside
+// of a bent joint cannot keep both in a connected skin, and then it gives way in area (to a quarter
+// in the tests' running pose); allowed this, it spreads along the bend instead. Half and the cap
+// keep limbs straight: following the whole stretch bent wrists and pinched waists visibly.
+cv::Matx22f stretch_within_area(const cv::Matx22f& s) {
+  const float xx = s(0, 0), yy = s(1, 1), xy = 0.5f * (s(0, 1) + s(1, 0));
+  const float mid = 0.5f * (xx + yy), dx = 0.5f * (xx - yy), half = std::sqrt(dx * dx + xy * xy);
+  const float big = mid + half, small = mid - half;
+  if (small <= 1e-6f || half <= 1e-3f * mid) return cv::Matx22f::eye();  // folded, or no stretch to speak of
+  const float t = std::sqrt(std::sqrt(std::min(big / small, 2.f)));
+  // t along S's first axis and 1/t across it, without the axis' angle: (c, s) is twice it.
+  const float c = dx / half, sn = xy / half, even = 0.5f * (t + 1 / t), odd = 0.5f * (t - 1 / t);
+  return cv::Matx22f(even + odd * c, odd * sn, odd * sn, even - odd * c);
+}
+
 }  // namespace
 
 PuppetDeformer::PuppetDeformer(const PuppetMesh& m) : m_(m) {
@@ -74,6 +91,18 @@ PuppetDeformer::PuppetDeformer(const PuppetMesh& m) : m_(m) {
       }
     }
   if (nf > 0) cv::invert(A, inverse_, cv::DECOMP_CHOLESKY);
+  rest_inv_.resize(m_.tris.size());
+  for (size_t k = 0; k < m_.tris.size(); ++k) {
+    const auto& t = m_.tris[k];
+    cv::Point2f u = m_.rest[size_t(t[1])] - m_.rest[size_t(t[0])], v = m_.rest[size_t(t[2])] - m_.rest[size_t(t[0])];
+    rest_inv_[k] = cv::Matx22f(u.x, v.x, u.y, v.y).inv();
+  }
+}
+
+cv::Matx22f PuppetDeformer::deformation(size_t k, const std::vector<cv::Point2f>& p) const {
+  const auto& t = m_.tris[k];
+  cv::Point2f u = p[size_t(t[1])] - p[size_t(t[0])], v = p[size_t(t[2])] - p[size_t(t[0])];
+  return cv::Matx22f(u.x, v.x, u.y, v.y) * rest_inv_[k];
 }
 
 std::vector<cv::Point2f> PuppetDeformer::skinned(const Joints& target) const {
@@ -105,10 +134,11 @@ std::vector<cv::Point2f> PuppetDeformer::solve(const Joints& target, float scale
   const int nf = int(free_.size());
   if (nf == 0) return p;
   const size_t nt = m_.tris.size();
-  std::vector<float> cs(nt), sn(nt);
+  std::vector<cv::Matx22f> goal(nt);  // each triangle's linear map, rest to posed
   cv::Mat rhs(nf, 2, CV_64F), x;
   for (int it = 0; it < iterations; ++it) {
-    // Local: each triangle's rotation that best maps its rest edges onto the current ones.
+    // Local: each triangle's rotation that best maps its rest edges onto the current ones, and a
+    // little of its stretch.
     for (size_t k = 0; k < nt; ++k) {
       const auto& t = m_.tris[k];
       double a = 0, b = 0;
@@ -121,10 +151,11 @@ std::vector<cv::Point2f> PuppetDeformer::solve(const Joints& target, float scale
       }
       // The rotation by atan2(b, a), without the angle: (a, b) normalised.
       const double n = std::hypot(a, b);
-      cs[k] = float(n > 0 ? a / n : 1.0) * scale;
-      sn[k] = float(n > 0 ? b / n : 0.0) * scale;
+      const float c = float(n > 0 ? a / n : 1.0), s = float(n > 0 ? b / n : 0.0);
+      const cv::Matx22f rot(c, -s, s, c);
+      goal[k] = rot * (stretch_within_area(rot.t() * deformation(k, p)) * scale);
     }
-    // Global: the positions whose edges are closest to the rotated rest edges.
+    // Global: the positions whose edges are closest to the rest edges so mapped.
     for (int r = 0; r < nf; ++r) {
       cv::Point2f v = prior[size_t(free_[size_t(r)])] * float(lambda_);
       rhs.at<double>(r, 0) = v.x;
@@ -140,7 +171,8 @@ std::vector<cv::Point2f> PuppetDeformer::solve(const Joints& target, float scale
         int i = t[e], j = t[(e + 1) % 3];
         cv::Point2f q = m_.rest[size_t(i)] - m_.rest[size_t(j)];
         const float w = float(weight_[k][size_t(e)]);
-        cv::Point2f rq(w * (cs[k] * q.x - sn[k] * q.y), w * (sn[k] * q.x + cs[k] * q.y));
+        const cv::Matx22f& g = goal[k];
+        cv::Point2f rq(w * (g(0, 0) * q.x + g(0, 1) * q.y), w * (g(1, 0) * q.x + g(1, 1) * q.y));
         if (int ri = slot_[size_t(i)]; ri >= 0) rhs.at<double>(ri, 0) += rq.x, rhs.at<double>(ri, 1) += rq.y;
         if (int rj = slot_[size_t(j)]; rj >= 0) rhs.at<double>(rj, 0) -= rq.x, rhs.at<double>(rj, 1) -= rq.y;
       }

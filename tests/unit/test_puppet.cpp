@@ -1,7 +1,7 @@
 // motion-transfer's puppet: a drawn stick-figure character with alpha and known joints, meshed,
 // posed by retargeted skeletons and bent as rigidly as possible. The numbers: joints
 // within 2 px of their targets, bone lengths within 5 %, no triangle turned over, areas within
-// 20 % (for 90 % of the triangles here: the inside of a bend of 90 degrees and more is squeezed
+// 20 % (for 95 % of the triangles here: the inside of a bend of 90 degrees and more is squeezed
 // further); an arm in front of the body drawn over it, behind it hidden.
 #include <doctest/doctest.h>
 
@@ -156,9 +156,11 @@ TEST_CASE("puppet: posed as rigidly as possible") {
     CHECK(k.bone_err <= 0.05f);
     // A connected mesh bent 90 degrees and more squeezes the inside of the bend (armpit, elbow,
     // knee): the 20 % holds for most triangles, not those; none collapses or turns over.
-    CHECK(k.within >= 0.9f);
-    CHECK(k.area_lo >= 0.2f);
-    CHECK(k.area_hi <= 1.7f);
+    // Rotations alone (plain ARAP) gave 93-98 % within and 0.26 at least; the area-keeping stretch
+    // gives 95-100 % and 0.39.
+    CHECK(k.within >= 0.95f);
+    CHECK(k.area_lo >= 0.35f);
+    CHECK(k.area_hi <= 1.5f);
     CHECK(k.flipped == 0);
     // The retargeted bones point where the performer's do.
     for (const Bone& b : skeleton_bones()) {
