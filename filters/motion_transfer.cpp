@@ -400,8 +400,9 @@ class MotionTransfer : public Filter {
   // could differ): their joints' boxes, grown for head and feet. Nobody followed: no hole.
   // The people masker's working size (the hole is grown there, a fraction of the cost); the pose
   // tracker gives its mask at this size.
+  static float hole_work_scale(const Frame& f) { return std::min(1.f, 640.f / float(std::max(f.width(), f.height()))); }
   static cv::Size hole_work_size(const Frame& f) {
-    const float sc = std::min(1.f, 640.f / float(std::max(f.width(), f.height())));
+    const float sc = hole_work_scale(f);
     return {std::max(1, int(std::lround(f.width() * sc))), std::max(1, int(std::lround(f.height() * sc)))};
   }
 
@@ -414,7 +415,7 @@ class MotionTransfer : public Filter {
     cv::Mat prob;
     if (all_masked) {
       const cv::Size work = hole_work_size(f);
-      const float sc = std::min(1.f, 640.f / float(std::max(f.width(), f.height())));  // as hole_work_size()
+      const float sc = hole_work_scale(f);
       prob = cv::Mat::zeros(work, CV_32F);
       for (size_t i = 0; i < acts_.size(); ++i) {
         if (acts_[i]->body.empty()) continue;
