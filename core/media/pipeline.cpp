@@ -948,7 +948,13 @@ void Runner::open_encoder(OutStream& os, AVFilterContext* sink, const AVFrame* f
   if (r < 0) {
     av_dict_free(&opts);
     std::string detail = take_last_av_error();
-    fail("encoder {}: cannot open for this stream: {}", os.codec->name, detail.empty() ? av_error_text(r) : detail);
+    // ffmpeg stops here too; the way on is not in x264's words.
+    std::string hint;
+    if (const AVPixFmtDescriptor* d = av_pix_fmt_desc_get(c->pix_fmt);
+        d && os.type == AVMEDIA_TYPE_VIDEO && ((d->log2_chroma_w && c->width % 2) || (d->log2_chroma_h && c->height % 2)))
+      hint = fmt::format("; {} needs even sides: -pix_fmt yuv444p keeps {}x{}, -vf scale=trunc(iw/2)*2:trunc(ih/2)*2 evens them",
+                         av_get_pix_fmt_name(c->pix_fmt), c->width, c->height);
+    fail("encoder {}: cannot open for this stream: {}{}", os.codec->name, detail.empty() ? av_error_text(r) : detail, hint);
   }
   if (AVDictionaryEntry* e = av_dict_get(opts, "", nullptr, AV_DICT_IGNORE_SUFFIX)) {
     std::string k = e->key;

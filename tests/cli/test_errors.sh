@@ -29,6 +29,7 @@ set +e; cat moov_last.mp4 | "$OMNI" -y -i - out.mp4 >/dev/null 2>err.txt; rc=$?;
 rm -f moov_last.mp4
 expect_fail "the mp4 container cannot hold ffv1" "$OMNI" -i in.mp4 -c:v ffv1 out.mp4 >/dev/null
 expect_fail "-pix_fmt yuva420p: the libx264 encoder cannot take it" "$OMNI" -i in.mp4 -pix_fmt yuva420p out.mp4 >/dev/null
+expect_fail "width not divisible by 2 \(271x481\); yuv420p needs even sides: -pix_fmt yuv444p keeps 271x481" "$OMNI" -i in.mp4 -vf scale=271:481 out.mp4 >/dev/null
 expect_fail "no video encoder named 'libx246' \(did you mean 'libx264'\?\)" "$OMNI" -i in.mp4 -c:v libx246 out.mp4 >/dev/null
 expect_fail "cannot tell the container" "$OMNI" -i in.mp4 out.unknownext >/dev/null
 expect_fail "-loglevel loud: unknown level" "$OMNI" -loglevel loud -i in.mp4 out.mp4 >/dev/null
