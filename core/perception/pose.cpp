@@ -262,11 +262,8 @@ const Pose& PoseTracker::track(Frame& f) {
       // Straight to the size asked: the mask's pixel (x, y) is the frame's ((x + 0.5) k - 0.5).
       const cv::Size to = s.mask_size.empty() ? cv::Size(f.width(), f.height()) : s.mask_size;
       const double kx = double(f.width()) / to.width, ky = double(f.height()) / to.height;
-      cv::Mat at = a.clone();
-      at.at<double>(0, 2) += a.at<double>(0, 0) * (0.5 * kx - 0.5) + a.at<double>(0, 1) * (0.5 * ky - 0.5);
-      at.at<double>(1, 2) += a.at<double>(1, 0) * (0.5 * kx - 0.5) + a.at<double>(1, 1) * (0.5 * ky - 0.5);
-      at.at<double>(0, 0) *= kx, at.at<double>(1, 0) *= kx, at.at<double>(0, 1) *= ky, at.at<double>(1, 1) *= ky;
-      cv::warpAffine(prob, out.mask, at, to, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, 0);
+      const cv::Mat to_frame = (cv::Mat_<double>(3, 3) << kx, 0, 0.5 * kx - 0.5, 0, ky, 0.5 * ky - 0.5, 0, 0, 1);
+      cv::warpAffine(prob, out.mask, cv::Mat(a * to_frame), to, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, 0);
     }
     // Next frame's ROI from the auxiliary landmarks 33 (hip centre) and 34 (body scale), smoothed
     // like the others (as MediaPipe does): from the raw ones the region wobbles, and with it the
